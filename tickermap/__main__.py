@@ -1,0 +1,5 @@
+"""``python -m tickermap`` runs the CLI."""
+
+from tickermap.cli import main
+
+main()

@@ -1,0 +1,24 @@
+"""Command-line interface: ``tickermap <command>``; thin over the library.
+
+Each sibling module registers the commands of one job on the shared :data:`app`.
+"""
+
+from __future__ import annotations
+
+from tickermap.cli import (  # noqa: F401  (imported for their commands)
+    demo,
+    exposure,
+    mappings,
+    reconcile,
+    resolve,
+    symbols,
+    validate,
+)
+from tickermap.cli._app import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,220 @@
+"""Reading and writing user tables (CSV or Parquet, chosen by extension), safely.
+
+Reading turns every parser failure into an :class:`~tickermap.errors.InputError` that names the
+file, the line and what to do. Writing is atomic: a temporary file in the same folder is renamed
+over the target, so a killed run never leaves a half-written output. pandas/pyarrow errors never
+escape this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from tickermap.errors import InputError
+
+__all__ = ["atomic_path", "read_table", "require_columns", "table_format", "write_table"]
+
+_PARQUET_MAGIC = b"PAR1"
+_CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".csv.gz", ".tsv.gz"}
+
+
+def table_format(path: str | Path) -> str:
+    """Return ``"parquet"`` or ``"csv"`` from a file name.
+
+    >>> table_format("out.parquet"), table_format("x.CSV")
+    ('parquet', 'csv')
+    """
+    name = Path(path).name.lower()
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    return "csv"
+
+
+def _sniff_delimiter(path: Path, sample: str) -> str:
+    if path.name.lower().endswith((".tsv", ".tsv.gz")):
+        return "\t"
+    first = sample.splitlines()[0] if sample else ""
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _check_header(path: Path, header: Sequence[str], delimiter: str) -> None:
+    seen: dict[str, int] = {}
+    for i, col in enumerate(header):
+        name = str(col).strip()
+        if name in seen:
+            raise InputError(
+                f"the header repeats column {name!r} (positions {seen[name] + 1} and {i + 1}); "
+                "rename or drop one of them",
+                path=path,
+                line=1,
+                column=name,
+            )
+        seen[name] = i
+    if len(header) == 1 and delimiter == ",":
+        only = str(header[0])
+        for other in (";", "\t", "|"):
+            if other in only:
+                raise InputError(
+                    f"the header has a single column {only[:60]!r} containing {other!r}; the file "
+                    f"seems to be delimited by {other!r}, not ','; save it as comma-separated CSV",
+                    path=path,
+                    line=1,
+                )
+
+
+def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
+    try:
+        raw = path.read_bytes() if not path.name.lower().endswith(".gz") else None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", path=path) from exc
+    if raw is not None:
+        if raw.startswith(_PARQUET_MAGIC):
+            raise InputError(
+                "this is a Parquet file with a CSV name; rename it to .parquet", path=path
+            )
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise InputError(
+                f"byte {raw[exc.start : exc.start + 1]!r} at offset {exc.start} is not UTF-8; "
+                "re-save the file as UTF-8 (in Excel: 'CSV UTF-8')",
+                path=path,
+                line=line,
+            ) from exc
+        if not text.strip():
+            raise InputError("the file is empty; expected a header row and data rows", path=path)
+        source: io.StringIO | Path = io.StringIO(text)
+        sample = text[:65536]
+    else:
+        source = path
+        sample = ""
+    delimiter = _sniff_delimiter(path, sample)
+    try:
+        header = next(
+            csv.reader(io.StringIO(sample.splitlines()[0] if sample else ""), delimiter=delimiter),
+            [],
+        )
+    except csv.Error:
+        header = []
+    _check_header(path, header, delimiter)
+    try:
+        frame = pd.read_csv(
+            source,
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            usecols=list(usecols) if usecols else None,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise InputError("the file has no header row", path=path) from exc
+    except pd.errors.ParserError as exc:
+        raise InputError(
+            f"cannot parse as CSV ({exc}); check the delimiter and quoting", path=path
+        ) from exc
+    except ValueError as exc:  # usecols naming absent columns
+        raise InputError(str(exc), path=path) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _read_parquet(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", path=path) from exc
+    if head != _PARQUET_MAGIC:
+        raise InputError(
+            "this is not a Parquet file (no PAR1 magic bytes); if it is CSV, rename it to .csv",
+            path=path,
+        )
+    try:
+        return pd.read_parquet(path, columns=list(usecols) if usecols else None)
+    except Exception as exc:  # pyarrow raises many types; all mean the same thing to a user
+        raise InputError(f"cannot read as Parquet: {exc}", path=path) from exc
+
+
+def read_table(path: str | Path, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a CSV (all columns as strings) or Parquet file into a DataFrame.
+
+    Args:
+        path: the file; ``.parquet``/``.pq`` is Parquet, anything else CSV (delimiter sniffed).
+        columns: read only these columns (all must exist).
+
+    Returns:
+        The table; CSV values are strings with empty cells as NaN.
+
+    Raises:
+        InputError: missing, empty, undecodable, duplicated header, wrong delimiter, not Parquet.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError("no such file; check the path", path=p)
+    if p.is_dir():
+        raise InputError("this is a folder, not a table file", path=p)
+    frame = _read_parquet(p, columns) if table_format(p) == "parquet" else _read_csv(p, columns)
+    if frame.shape[1] == 0:
+        raise InputError("the file has no columns", path=p)
+    return frame
+
+
+def require_columns(
+    frame: pd.DataFrame, required: Sequence[str], *, path: str | Path | None = None, hint: str = ""
+) -> None:
+    """Raise :class:`InputError` naming the missing columns and the ones present.
+
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a"])
+    """
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        present = ", ".join(map(repr, list(frame.columns)[:20]))
+        raise InputError(
+            f"missing required column(s) {', '.join(map(repr, missing))}; the header has "
+            f"{present}{'; ' + hint if hint else ''}",
+            path=path,
+            line=1,
+        )
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it over ``path`` only on success."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` as CSV or Parquet (by extension), atomically.
+
+    Returns:
+        The path written.
+    """
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        if table_format(target) == "parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
+    return target
