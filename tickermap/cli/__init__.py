@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from tickermap.cli import (  # noqa: F401  (imported for their commands)
     demo,
+    emulator,
     exposure,
+    features,
     mappings,
     reconcile,
     resolve,
