@@ -1,0 +1,211 @@
+"""A fixed-window rate limiter for one OpenFIGI bucket, driven by the server's live headers.
+
+OpenFIGI counts requests per bucket (mapping; search/filter) in fixed windows and reports
+``ratelimit-limit``, ``ratelimit-remaining``, ``ratelimit-reset`` (seconds, not an epoch) and
+``ratelimit-policy`` (``25;w=60``) on every answer (docs/openfigi-api.md §1.10). The limiter
+lets requests through while the window has tokens, then holds every caller until the window
+the server described has ended, so a lone client never provokes a 429. After a 429 it holds
+until ``max(retry-after, ratelimit-reset)`` plus jitter.
+
+This module knows nothing about HTTP or JSON: it takes header mappings and returns tickets.
+It is thread-safe; ``clock`` and ``sleep`` are injectable for tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["BucketLimiter", "RateHeaders", "parse_rate_headers"]
+
+log = logging.getLogger(__name__)
+
+_POLICY = re.compile(r"^\s*(\d+)\s*;\s*w\s*=\s*(\d+(?:\.\d+)?)")
+
+
+@dataclass(frozen=True, slots=True)
+class RateHeaders:
+    """The rate-limit headers of one answer (``None`` when absent or unparseable)."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset: float | None = None
+    window: float | None = None
+    retry_after: float | None = None
+
+
+def _number(headers: Mapping[str, str], name: str) -> float | None:
+    raw = headers.get(name)
+    if raw is None:
+        return None
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+def parse_rate_headers(headers: Mapping[str, str]) -> RateHeaders:
+    """Read the ``ratelimit-*`` and ``retry-after`` headers (case-insensitive mapping).
+
+    >>> parse_rate_headers({"ratelimit-policy": "25;w=60", "ratelimit-remaining": "3"}).window
+    60.0
+    """
+    limit = _number(headers, "ratelimit-limit")
+    window = None
+    policy = headers.get("ratelimit-policy")
+    if policy:
+        match = _POLICY.match(policy)
+        if match:
+            limit = limit if limit is not None else float(match.group(1))
+            window = float(match.group(2))
+    remaining = _number(headers, "ratelimit-remaining")
+    return RateHeaders(
+        limit=None if limit is None else int(limit),
+        remaining=None if remaining is None else int(remaining),
+        reset=_number(headers, "ratelimit-reset"),
+        window=window,
+        retry_after=_number(headers, "retry-after"),
+    )
+
+
+class BucketLimiter:
+    """Paces the requests of one bucket across threads.
+
+    Args:
+        name: bucket name for logs (``mapping``, ``search``).
+        time_scale: multiply every server-given duration by this (emulator speed-up).
+        clock: monotonic clock in seconds.
+        sleep: how to wait (tests inject a fake).
+        margin: extra seconds (emulated) waited after a window ends, for clock skew.
+        jitter: upper bound of the random seconds (emulated) added after a 429.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        time_scale: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        margin: float = 0.05,
+        jitter: float = 1.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.name = name
+        self._scale = time_scale
+        self._clock = clock
+        self._sleep = sleep
+        self._margin = margin
+        self._jitter = jitter
+        self._rng = rng or random.Random()
+        self._lock = threading.Lock()
+        self._limit: int | None = None
+        self._window: float | None = None
+        self._tokens: int | None = None  # requests we may still start in this window
+        self._reset_at: float | None = None  # when (our clock) the current window ends
+        self._hold_until = 0.0  # after a 429: nobody starts before this
+        self._issued = 0  # tickets handed out so far (ticket = sequence number)
+        self._inflight = 0
+        self.waited = 0.0  # total seconds callers were held (for stats)
+
+    def __repr__(self) -> str:
+        return (
+            f"BucketLimiter({self.name!r}, limit={self._limit}, tokens={self._tokens}, "
+            f"inflight={self._inflight})"
+        )
+
+    def _try_take(self, now: float) -> float:
+        """Take a token and return 0.0, or return how long to wait first (lock held)."""
+        if now < self._hold_until:
+            return self._hold_until - now
+        if self._reset_at is not None and now >= self._reset_at:
+            # The window the server described is over; a fresh one starts at our next request.
+            self._reset_at = None
+            self._tokens = self._limit
+        if self._tokens is None:
+            # Nothing known yet: probe with one request at a time until headers arrive.
+            return 0.0 if self._inflight == 0 else 0.005
+        if self._tokens > 0:
+            self._tokens -= 1
+            return 0.0
+        if self._reset_at is None:
+            # Tokens spent but no reset seen yet (answers still in flight): wait for them.
+            return 0.005
+        return self._reset_at - now
+
+    def acquire(self) -> int:
+        """Block until a request may start; return its ticket for :meth:`release`."""
+        while True:
+            with self._lock:
+                delay = self._try_take(self._clock())
+                if delay <= 0:
+                    self._inflight += 1
+                    ticket = self._issued
+                    self._issued += 1
+                    return ticket
+            self.waited += delay
+            self._sleep(delay)
+
+    def release(
+        self, ticket: int, headers: Mapping[str, str] | None, *, received: float | None = None
+    ) -> None:
+        """Record the answer of request ``ticket`` (``headers`` None when nothing came back)."""
+        with self._lock:
+            self._inflight = max(0, self._inflight - 1)
+            if headers is None:
+                return
+            rate = parse_rate_headers(headers)
+            now = self._clock() if received is None else received
+            self._learn(ticket, rate, now)
+
+    def _learn(self, ticket: int, rate: RateHeaders, now: float) -> None:
+        if rate.limit is not None:
+            self._limit = rate.limit
+        if rate.window is not None:
+            self._window = rate.window
+        if rate.remaining is None or rate.reset is None:
+            return
+        # Requests started after this one may be counted by the server after it: assume so.
+        later = self._issued - 1 - ticket
+        estimate = max(0, rate.remaining - later)
+        reset_at = now + (rate.reset + self._margin) * self._scale
+        tolerance = (1.0 + self._margin) * self._scale + 0.01
+        if self._reset_at is None:
+            # First answer of a fresh window.
+            self._reset_at = reset_at
+            self._tokens = estimate if self._tokens is None else min(self._tokens, estimate)
+        elif reset_at > self._reset_at + tolerance:
+            # The server's window ends later than we thought (another client started it).
+            self._reset_at = reset_at
+            self._tokens = estimate
+        elif reset_at >= self._reset_at - tolerance:
+            self._reset_at = max(self._reset_at, reset_at)
+            self._tokens = estimate if self._tokens is None else min(self._tokens, estimate)
+        # else: a straggler from an older window; its numbers are stale.
+
+    def penalize(self, headers: Mapping[str, str] | None) -> float:
+        """After a 429: hold everyone for ``max(retry-after, ratelimit-reset)`` + jitter.
+
+        Returns:
+            The hold in real seconds.
+        """
+        rate = parse_rate_headers(headers or {})
+        base = max(rate.retry_after or 0.0, rate.reset or 0.0)
+        if base == 0.0:
+            base = self._window or 60.0
+        hold = (base + self._margin + self._rng.uniform(0.0, self._jitter)) * self._scale
+        with self._lock:
+            now = self._clock()
+            self._hold_until = max(self._hold_until, now + hold)
+            self._tokens = 0
+            self._reset_at = max(self._reset_at or 0.0, now + hold)
+            if rate.limit is not None:
+                self._limit = rate.limit
+        log.info("%s bucket: 429, holding %.3fs", self.name, hold)
+        return hold
