@@ -219,6 +219,11 @@ class OpenFigiClient:
                 raise TransportError(
                     f"cannot reach OpenFIGI at {url}: {type(exc).__name__}"
                 ) from exc
+            except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
+                raise TransportError(
+                    f"the OpenFIGI URL {url!r} is invalid; check --openfigi-url or "
+                    "TICKERMAP_OPENFIGI_URL"
+                ) from exc
             except requests.RequestException as exc:  # ChunkedEncodingError, ContentDecodingError
                 raise TransportError(
                     f"the answer of {method} {url} was cut off or undecodable: {type(exc).__name__}"
