@@ -305,7 +305,7 @@ def test_timeout_becomes_failed_transport(server):
         ("badgzip", requests.exceptions.ContentDecodingError),
         ("refused", requests.ConnectionError),
         ("badurl", requests.exceptions.InvalidURL),
-        ("noschema", requests.exceptions.MissingSchema),
+        ("noschema", requests.exceptions.InvalidSchema),
     ],
 )
 def test_every_requests_error_is_translated(server, scenario, cause):
@@ -322,7 +322,7 @@ def test_every_requests_error_is_translated(server, scenario, cause):
     elif scenario == "badurl":
         url = "http://[::1"
     elif scenario == "noschema":
-        url = "127.0.0.1:1"
+        url = "127.0.0.1:1"  # no scheme: requests finds no adapter
     else:
         server.push(scenario)
     with (

@@ -219,7 +219,11 @@ class OpenFigiClient:
                 raise TransportError(
                     f"cannot reach OpenFIGI at {url}: {type(exc).__name__}"
                 ) from exc
-            except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
+            except (
+                requests.exceptions.InvalidURL,
+                requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema,
+            ) as exc:
                 raise TransportError(
                     f"the OpenFIGI URL {url!r} is invalid; check --openfigi-url or "
                     "TICKERMAP_OPENFIGI_URL"
