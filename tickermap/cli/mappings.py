@@ -1,5 +1,106 @@
-"""CLI commands for mappings (registered on the shared app)."""
+"""CLI commands for community mapping files: ``tickermap mappings list|fetch|show``.
+
+Thin over :mod:`tickermap.sources` (registry, download) and :mod:`tickermap.mappings` (loading).
+"""
 
 from __future__ import annotations
 
-from tickermap.cli._app import app  # noqa: F401
+from pathlib import Path
+from typing import cast
+
+import typer
+
+from tickermap.cli._app import app, build_settings, friendly_errors, out
+from tickermap.cli._progress import RichProgress
+from tickermap.mappings import PRESETS, LoadedMap, Namespace, Preset, load_map, parse_columns_option
+from tickermap.sources import fetch_source, load_registry
+
+mappings_app = typer.Typer(
+    help="Community mapping files: list the known ones, fetch one (checksum-verified), inspect.",
+    no_args_is_help=True,
+)
+app.add_typer(mappings_app, name="mappings")
+
+_REGISTRY = typer.Option(
+    None, "--registry", help="A sources TOML file instead of the bundled mappings/sources.toml."
+)
+
+
+@mappings_app.command("list")
+@friendly_errors
+def list_sources(registry: Path | None = _REGISTRY) -> None:
+    """List the known public community mapping files (name, preset, licence, pinned, URL).
+
+    Example: tickermap mappings list
+    """
+    for src in load_registry(registry).values():
+        pinned = f"sha256 {src.sha256[:16]}…" if src.pinned else "NOT pinned: fetch needs --sha256"
+        out.print(f"[bold]{src.name}[/]  preset={src.preset}  licence={src.licence}  {pinned}")
+        out.print(f"  {src.description}\n  {src.url}", markup=False)
+
+
+@mappings_app.command("fetch")
+@friendly_errors
+def fetch(
+    name: str = typer.Argument(..., help="Registry name, e.g. guillem (see `mappings list`)."),
+    url: str | None = typer.Option(None, "--url", help="Download from this mirror instead."),
+    sha256: str | None = typer.Option(
+        None, "--sha256", help="Expected sha256 (required for unpinned sources)."
+    ),
+    cache_dir: Path | None = typer.Option(
+        None, "--cache-dir", help="Overrides TICKERMAP_CACHE_DIR."
+    ),
+    registry: Path | None = _REGISTRY,
+) -> None:
+    """Download a community file into the cache, verify its sha256, print its path.
+
+    Example: tickermap mappings fetch guillem
+    """
+    settings = build_settings(cache_dir=cache_dir)
+    with RichProgress() as progress:
+        path = fetch_source(
+            name,
+            settings=settings,
+            registry=load_registry(registry),
+            url_override=url,
+            sha256=sha256,
+            progress=progress,
+        )
+    out.print(str(path))
+
+
+def _summary(loaded: LoadedMap) -> str:
+    how = "detected from the header" if loaded.detected else "given"
+    return (
+        f"{loaded.path}: preset {loaded.preset} ({how}), namespace {loaded.namespace}, "
+        f"{len(loaded.frame)} rows"
+    )
+
+
+@mappings_app.command("show")
+@friendly_errors
+def show(
+    path: Path = typer.Argument(..., help="A mapping file (CSV or Parquet)."),
+    preset: str | None = typer.Option(
+        None, "--preset", help=f"One of {', '.join(PRESETS)}; auto-detected by default."
+    ),
+    columns: str | None = typer.Option(
+        None, "--columns", help="Generic mode: key=column,... e.g. name=company,isin=ISIN."
+    ),
+    namespace: str | None = typer.Option(
+        None, "--namespace", help="bloomberg or numerai; by default from the column name."
+    ),
+    rows: int = typer.Option(5, "--rows", min=0, help="How many rows to print."),
+) -> None:
+    """Load a mapping file, say which preset was used and print its first canonical rows as CSV.
+
+    Example: tickermap mappings show signals_map_guillem.csv --rows 3
+    """
+    loaded = load_map(
+        path,
+        preset=cast("Preset | None", preset),
+        columns=parse_columns_option(columns) if columns is not None else None,
+        namespace=cast("Namespace | None", namespace),
+    )
+    out.print(_summary(loaded), markup=False)
+    out.print(loaded.frame.head(rows).to_csv(index=False), end="", markup=False)
