@@ -301,3 +301,39 @@ def test_real_guillem_map_loads_fast_and_faithfully(guillem_map: Path) -> None:
     assert len(loaded.frame) == 14_350
     assert records(loaded.frame) == naive_load(guillem_map, SIGNALS_COLS, source=guillem_map.name)
     assert elapsed < 5  # typically ~0.1 s; generous for slow CI machines
+
+
+def test_root_and_iso_country_with_numerai_namespace(tmp_path: Path) -> None:
+    from tickermap.tickers import numerai_to_bloomberg
+
+    path = tmp_path / "m.csv"
+    path.write_text("sym,country\nABBN,CH\n600519,CN\nSAP,DE\n")
+    spec = {"ticker": "sym", "exchange": "country"}
+    iso = load_map(path, columns=spec, namespace="numerai")
+    raw = ["ABBN CH", "600519 CN", "SAP DE"]
+    assert iso.namespace == "numerai"
+    assert iso.frame["bloomberg_ticker"].tolist() == [numerai_to_bloomberg(v) for v in raw]
+    bbg = load_map(path, columns=spec)  # default: exchange holds Bloomberg codes
+    assert bbg.namespace == "bloomberg" and bbg.frame["bloomberg_ticker"].tolist() == raw
+
+
+def test_numerai_preset_prefers_bloomberg_column(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "numerai_ticker,bloomberg_ticker,composite_figi\nABBN CH,ABBN SW,bbg000dmbk42\n"
+    )
+    loaded = load_map(path)
+    assert (loaded.preset, loaded.namespace) == ("numerai", "bloomberg")
+    assert records(loaded.frame)[0]["bloomberg_ticker"] == "ABBN SW"
+    assert records(loaded.frame)[0]["composite_figi"] == "BBG000DMBK42"
+
+
+def test_whitespace_variants_are_collapsed(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    text = (
+        "bloomberg_ticker,name_ticker\nAAPL\u00a0US,APPLE\tINC\n\tvod  ln ,VODAFONE\u00a0 GROUP\n"
+    )
+    path.write_bytes(text.encode())
+    frame = load_map(path).frame
+    assert frame["bloomberg_ticker"].tolist() == ["AAPL US", "VOD LN"]
+    assert frame["name"].tolist() == ["APPLE INC", "VODAFONE GROUP"]

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import csv
 import gzip
-import importlib
 import io
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, cast, get_args
+from typing import Literal, get_args
 
 import pandas as pd
 
@@ -38,6 +37,7 @@ from tickermap.columns import (
 )
 from tickermap.errors import ConfigError, InputError, MappingFileError
 from tickermap.tables import read_table, table_format
+from tickermap.tickers import Namespace, namespace_for_column, numerai_to_bloomberg
 
 __all__ = [
     "COLUMN_KEYS",
@@ -55,7 +55,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Preset = Literal["signals_map", "bloomberg_yahoo_av", "numerai", "generic"]
-Namespace = Literal["bloomberg", "numerai"]
 PRESETS: tuple[Preset, ...] = get_args(Preset)
 NAMESPACES: tuple[Namespace, ...] = get_args(Namespace)
 
@@ -275,7 +274,11 @@ def _user_columns(
 
 def _text(series: pd.Series) -> pd.Series:
     """As str dtype, whitespace stripped and collapsed, empty and sentinels -> NA."""
-    s = series.astype("str").str.strip().str.replace(r"\s+", " ", regex=True)
+    s = series.astype("str").str.strip()
+    # Collapsing runs of whitespace is slow per element, and few cells need it: find them first.
+    messy = s.str.contains(r"\s\s|[^\S ]", regex=True).fillna(False).astype(bool)
+    if messy.any():
+        s = s.where(~messy, s[messy].str.replace(r"\s+", " ", regex=True))
     return s.mask(s.eq("") | s.isin(_SENTINELS))
 
 
@@ -292,17 +295,10 @@ def _ticker_series(frame: pd.DataFrame, mapping: Mapping[str, str]) -> tuple[pd.
     return _text(frame[mapping[key]]).str.upper(), key
 
 
-def _numerai_converter() -> Callable[[str], str | None]:
-    # tickermap.tickers is written concurrently by another helper; imported lazily.
-    module = importlib.import_module("tickermap.tickers")
-    return cast("Callable[[str], str | None]", module.numerai_to_bloomberg)
-
-
 def _to_bloomberg(tickers: pd.Series) -> pd.Series:
     """Convert numerai_ticker (ISO country) values; unconvertible values are kept as read."""
-    convert = _numerai_converter()
     uniques = tickers.dropna().unique()
-    converted = {v: convert(v) for v in uniques}
+    converted = {v: numerai_to_bloomberg(v) for v in uniques}
     table = {k: v for k, v in converted.items() if v is not None}
     unconvertible = len(converted) - len(table)
     if unconvertible:
@@ -403,7 +399,11 @@ def load_map(
             "the file has a header but no data rows; an empty map cannot be used", path=p, line=1
         )
     tickers, ticker_key = _ticker_series(frame, mapping)
-    ns: Namespace = namespace or ("numerai" if ticker_key == NUMERAI_TICKER else "bloomberg")
+    # The namespace follows the column's name, never the values; a root+exchange pair is read as
+    # Bloomberg exchange codes unless the caller says otherwise.
+    ns = namespace_for_column(
+        NUMERAI_TICKER if ticker_key == NUMERAI_TICKER else BLOOMBERG_TICKER, override=namespace
+    )
     if ns == "numerai":
         tickers = _to_bloomberg(tickers)
     out = pd.DataFrame({BLOOMBERG_TICKER: tickers})
