@@ -218,6 +218,20 @@ def _write(tmp_path: Path, name: str, content: bytes) -> Path:
             id="space-delimited",
         ),
         pytest.param(
+            "r.csv",
+            b"bloomberg_ticker,name_ticker\nAAPL US,APPLE, INC\nVOD LN,VODAFONE\n",
+            "3 fields but the header has 2",
+            2,
+            id="extra-field-first-row",  # pandas would silently make column 1 the index
+        ),
+        pytest.param(
+            "r.csv",
+            b'bloomberg_ticker,name_ticker\nSUSE GR,"SUSE\nSA"\nAAPL US,APPLE, INC\n',
+            "3 fields but the header has 2",
+            4,
+            id="extra-field-after-multiline-cell",
+        ),
+        pytest.param(
             "m.csv",
             b"company,ISIN\nApple,US0378331005\n",
             "cannot recognise the format",

@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,6 +74,32 @@ def _check_header(path: Path, header: Sequence[str], delimiter: str) -> None:
                 )
 
 
+def _ragged(path: Path, text: str, delimiter: str, width: int, hint: str = "") -> InputError:
+    """Name the first row with more fields than the header (pandas' own line count skips the
+    extra lines of quoted multi-line cells, so the file is re-scanned for the physical line)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    previous, line, fields = 0, None, 0
+    for row in reader:
+        start, previous = previous + 1, reader.line_num
+        if len(row) > width:
+            line, fields = start, len(row)
+            break
+    if line is None:  # not found in the text we have (e.g. .gz): trust pandas' message
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", hint)
+        if found is None:
+            return InputError(
+                "a row has more fields than the header; check the delimiter and quoting",
+                path=path,
+            )
+        width, line, fields = (int(g) for g in found.groups())
+    return InputError(
+        f"this row has {fields} fields but the header has {width}; quote values that contain "
+        f"{delimiter!r}, or check the delimiter",
+        path=path,
+        line=line,
+    )
+
+
 def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
     try:
         raw = path.read_bytes() if not path.name.lower().endswith(".gz") else None
@@ -95,10 +123,10 @@ def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
         if not text.strip():
             raise InputError("the file is empty; expected a header row and data rows", path=path)
         source: io.StringIO | Path = io.StringIO(text)
-        sample = text[:65536]
+        sample, full = text[:65536], text
     else:
         source = path
-        sample = ""
+        sample = full = ""
     delimiter = _sniff_delimiter(path, sample)
     try:
         header = next(
@@ -109,21 +137,30 @@ def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
         header = []
     _check_header(path, header, delimiter)
     try:
-        frame = pd.read_csv(
-            source,
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            usecols=list(usecols) if usecols else None,
-            engine="c",
-        )
+        with warnings.catch_warnings():
+            # index_col=False: a first data row with one field more than the header must not
+            # silently become the index (pandas' default), shifting every column by one.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                source,
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                usecols=list(usecols) if usecols else None,
+                engine="c",
+                index_col=False,
+            )
     except pd.errors.EmptyDataError as exc:
         raise InputError("the file has no header row", path=path) from exc
+    except pd.errors.ParserWarning as exc:
+        raise _ragged(path, full, delimiter, len(header)) from exc
     except pd.errors.ParserError as exc:
-        raise InputError(
-            f"cannot parse as CSV ({exc}); check the delimiter and quoting", path=path
-        ) from exc
+        if "fields in line" not in str(exc):
+            raise InputError(
+                f"cannot parse as CSV ({exc}); check the delimiter and quoting", path=path
+            ) from exc
+        raise _ragged(path, full, delimiter, len(header), str(exc)) from exc
     except ValueError as exc:  # usecols naming absent columns
         raise InputError(str(exc), path=path) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
