@@ -398,7 +398,8 @@ def test_bundled_sample_is_small_and_has_known_exposures() -> None:
     assert all(p.stat().st_size < 500_000 for p in paths)
     prices = load_prices(paths[0], key=KEY)
     assert prices[KEY].str.startswith(("SYN", "9")).all()
-    feats = compute_features(prices, fx=load_fx(paths[2]), country_from="column")
+    feats = compute_features(prices, fx=load_fx(paths[2]), country_from="none")
+    assert feats["usd_market_cap"].notna().all()
     signal = pd.read_parquet(paths[1])
     joined = signal.merge(feats, on=["date", KEY])
     assert len(joined) == len(signal)
@@ -408,3 +409,15 @@ def test_bundled_sample_is_small_and_has_known_exposures() -> None:
     rev = per_date.xs("short_term_return", level=1)["signal"].mean()
     size = per_date.xs("usd_market_cap", level=1)["signal"].mean()
     assert rev < -0.3 and size < -0.2  # built with +0.5 reversal and -0.4 size exposure
+
+
+def test_bundled_sample_countries_from_exchange_codes() -> None:
+    pytest.importorskip("tickermap.exchanges")
+    path = sample_path("prices.parquet")
+    if not path.is_file():
+        pytest.skip("sample data not generated yet (scripts/make_sample_data.py)")
+    prices = load_prices(path, key=KEY)
+    countries = countries_from_keys(prices[KEY].drop_duplicates(), key=KEY)
+    assert countries.notna().all(), countries[countries.isna()]
+    got = compute_features(prices, fx=load_fx(sample_path("fx.csv")))
+    assert got["price_rank_country"].notna().all()
