@@ -16,6 +16,7 @@ neutralisers such as country dummies exactly like the reference).
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Sequence
 from typing import Literal
@@ -110,7 +111,7 @@ def neutralize(
     mat = mat[ok]
     out = np.full(len(values), np.nan)
     bounds = np.r_[starts, len(values)]
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    for lo, hi in itertools.pairwise(bounds):
         y = values[lo:hi]
         if hi - lo < 2 or np.std(y) == 0:  # numerai-tools sets zero-std columns to NaN
             continue
