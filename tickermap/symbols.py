@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
 from tickermap import columns as C
+from tickermap.errors import InputError
 from tickermap.exchanges import Exchange, load_exchanges
+from tickermap.tables import read_table, write_table
 from tickermap.tickers import (
     Namespace,
     Ticker,
     bloomberg_to_numerai,
+    namespace_for_column,
     numerai_to_bloomberg,
     parse_ticker,
 )
@@ -32,9 +36,12 @@ from tickermap.tickers import (
 __all__ = [
     "Source",
     "SymbolResult",
+    "SymbolSummary",
     "Target",
     "bloomberg_to_yahoo",
     "convert_column",
+    "convert_file",
+    "convert_table",
     "target_column",
     "yahoo_to_bloomberg",
 ]
@@ -273,3 +280,101 @@ def convert_column(
     )
     frame.index = values.index
     return frame
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolSummary:
+    """What :func:`convert_file` did: counts for the CLI summary.
+
+    Attributes:
+        rows: rows read.
+        converted: rows with a symbol.
+        ambiguous: rows whose symbol is marked ambiguous.
+        errors: reason code -> number of rows without a symbol.
+        column: the input column; ``source``: its namespace; ``output``: the added column.
+    """
+
+    rows: int
+    converted: int
+    ambiguous: int
+    errors: dict[str, int]
+    column: str
+    source: Source
+    output: str
+
+
+def convert_table(
+    frame: pd.DataFrame,
+    *,
+    column: str | None = None,
+    to: Target = "yahoo",
+    source: Source | None = None,
+    venue_column: str | None = None,
+) -> tuple[pd.DataFrame, SymbolSummary]:
+    """Add the converted column plus ``symbol_ambiguous`` and ``symbol_error`` to a table.
+
+    Args:
+        frame: the input table.
+        column: the input column; default the first of bloomberg_ticker, numerai_ticker, yahoo.
+        to: the target namespace.
+        source: override the input namespace (otherwise from the column name).
+        venue_column: optional column of OpenFIGI exchange codes deciding KS/TT/CH suffixes.
+
+    Raises:
+        InputError: a named column is missing.
+        ConfigError: the namespace cannot be told from the column name.
+    """
+    candidates = (*C.TICKER_COLUMNS, C.YAHOO)
+    col = column or next((c for c in candidates if c in frame.columns), None)
+    if col is None or col not in frame.columns:
+        raise InputError(
+            f"no column {column or ' / '.join(candidates)!r}; name the ticker column with --column",
+            line=1,
+        )
+    if venue_column is not None and venue_column not in frame.columns:
+        raise InputError(f"no venue column {venue_column!r}", line=1, column=venue_column)
+    ns: Source = source or (
+        "yahoo" if col.strip().lower() == C.YAHOO else namespace_for_column(col)
+    )
+    venues = frame[venue_column] if venue_column else None
+    converted = convert_column(frame[col], namespace=ns, to=to, venues=venues)
+    name = target_column(to)
+    if name in frame.columns:
+        name = f"{name}_converted"  # never overwrite a column the user supplied
+        converted = converted.rename(columns={target_column(to): name})
+    out = pd.concat([frame, converted], axis=1)
+    errors = converted[ERROR].dropna().value_counts()
+    summary = SymbolSummary(
+        rows=len(frame),
+        converted=int(converted[name].notna().sum()),
+        ambiguous=int(converted[AMBIGUOUS].sum()),
+        errors={str(k): int(v) for k, v in errors.items()},
+        column=col,
+        source=ns,
+        output=name,
+    )
+    return out, summary
+
+
+def convert_file(
+    path: Path,
+    out: Path,
+    *,
+    column: str | None = None,
+    to: Target = "yahoo",
+    source: Source | None = None,
+    venue_column: str | None = None,
+) -> SymbolSummary:
+    """Read a CSV/Parquet table, convert its ticker column, write the result atomically.
+
+    See :func:`convert_table` for the arguments; errors name the file.
+    """
+    frame = read_table(path)
+    try:
+        table, summary = convert_table(
+            frame, column=column, to=to, source=source, venue_column=venue_column
+        )
+    except InputError as exc:
+        raise InputError(exc.message, path=path, line=exc.line, column=exc.column) from exc
+    write_table(table, out)
+    return summary

@@ -1,5 +1,43 @@
-"""CLI commands for symbols (registered on the shared app)."""
+"""``tickermap symbols``: convert a ticker column between Bloomberg, Numerai ISO and Yahoo forms."""
 
 from __future__ import annotations
 
-from tickermap.cli._app import app  # noqa: F401
+from pathlib import Path
+from typing import Literal
+
+import typer
+
+from tickermap.cli._app import app, console, friendly_errors
+from tickermap.symbols import convert_file
+
+
+@app.command()
+@friendly_errors
+def symbols(
+    path: Path = typer.Argument(..., help="Input CSV or Parquet file."),
+    column: str = typer.Option(
+        None, "--column", help="bloomberg_ticker, numerai_ticker or yahoo (default: detected)."
+    ),
+    to: Literal["yahoo", "bloomberg", "numerai"] = typer.Option("yahoo", "--to"),
+    out: Path = typer.Option(..., "--out", help="Output CSV or Parquet file."),
+    namespace: Literal["bloomberg", "numerai", "yahoo"] = typer.Option(
+        None, "--namespace", help="What the column holds, when its name does not say."
+    ),
+    venue_column: str = typer.Option(
+        None, "--venue-column", help="Column of OpenFIGI exchange codes (KP/KQ decide .KS/.KQ)."
+    ),
+) -> None:
+    """Convert tickers to Yahoo symbols, Bloomberg or Numerai ISO tickers, by string rules.
+
+    Adds the target column plus symbol_ambiguous and symbol_error.
+
+    Example: tickermap symbols universe.csv --column bloomberg_ticker --to yahoo --out out.csv
+    """
+    s = convert_file(path, out, column=column, to=to, source=namespace, venue_column=venue_column)
+    console.print(
+        f"{s.rows} rows ({s.column}, {s.source}) -> {s.output}: {s.converted} converted, "
+        f"{s.ambiguous} ambiguous, {s.rows - s.converted} without a symbol"
+    )
+    for reason, count in sorted(s.errors.items(), key=lambda kv: -kv[1]):
+        console.print(f"  {reason}: {count}")
+    console.print(f"wrote {out}")
