@@ -268,3 +268,17 @@ def test_cli_list_fetch_show(tmp_path: Path, server: tuple[str, Recorder]) -> No
     assert "4 rows" in shown.output and "BRK/B US" in shown.output
     bad = runner.invoke(app, ["mappings", "show", str(DATA / "map_generic.csv"), "--columns", "x"])
     assert bad.exit_code == 2 and "key=column" in bad.output
+
+
+def test_cli_show_exit_codes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    generic = str(DATA / "map_generic.csv")
+    unknown = runner.invoke(app, ["mappings", "show", generic])
+    assert unknown.exit_code == 3 and "--columns" in unknown.output
+    assert "Traceback" not in unknown.output
+    bad_preset = runner.invoke(app, ["mappings", "show", generic, "--preset", "guillem"])
+    assert bad_preset.exit_code == 2 and "unknown preset" in bad_preset.output
+    spec = "name=company,isin=ISIN,ticker=sym,exchange=exch"
+    ok = runner.invoke(app, ["mappings", "show", generic, "--columns", spec, "--rows", "1"])
+    assert ok.exit_code == 0 and "generic (given)" in ok.output and "AAPL US" in ok.output
+    assert "000660 KS" not in ok.output  # --rows 1
