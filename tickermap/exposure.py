@@ -41,6 +41,7 @@ __all__ = [
     "Method",
     "align",
     "group_rank",
+    "grouped_stats",
     "numerai_transform",
     "per_date_exposures",
     "summarize_exposures",
@@ -210,7 +211,7 @@ def numerai_transform(
     return np.sign(gauss) * np.abs(gauss) ** 1.5 if pow15 else gauss
 
 
-def _grouped_stats(
+def grouped_stats(
     x: np.ndarray, y: np.ndarray, starts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per group: n, Pearson r, and whether x / y are constant; NaN rows are ignored."""
@@ -349,7 +350,7 @@ def _one_feature(
         y = np.sign(yc) * np.abs(yc) ** 1.5
     if len(y) == 0:
         return pd.DataFrame({c: [] for c in PER_DATE_COLUMNS})
-    n, r, x_const, y_const, _ = _grouped_stats(x, y, al.starts)
+    n, r, x_const, y_const, _ = grouped_stats(x, y, al.starts)
     reason = _reasons(n, x_const, y_const, min_tickers)
     r = np.where(reason == OK, r, np.nan)
     return pd.DataFrame(
