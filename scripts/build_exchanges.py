@@ -83,7 +83,7 @@ CURATED: dict[str, Curated] = {
         ".DE .F .BE .MU .DU .HM .HA .SG",
         "EUR",
         "GY=.DE GF=.F GB=.BE GM=.MU GD=.DU GH=.HM GI=.HA GS=.SG",
-        False,
+        True,
         "same",
         "",
     ),

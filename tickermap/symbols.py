@@ -58,7 +58,7 @@ _TARGET_COLUMNS: dict[str, str] = {
 # Canadian share designations Yahoo omits: subordinate / limited / restricted voting.
 _CN_DESIGNATION = re.compile(r"/(?:SV|LV|RV)(?=/|$)")
 _CN_UNIT = re.compile(r"(?:-U|/U|/UN)$")
-_SS_CLASS = re.compile(r"^(.{3,})([ABC])$")
+_NORDIC_CLASS = re.compile(r"^(.{2,})([ABC])$")
 _OLD = re.compile(r"_?old$")
 
 
@@ -90,10 +90,11 @@ def _yahoo_root(root: str, ex: Exchange) -> tuple[str, bool]:
         return root.lstrip("0").zfill(4), False
     if code == "MF":
         return root.replace("*", "").replace(" ", ""), False
-    if code == "SS":
+    if code in ("SS", "DC"):
+        # Stockholm and Copenhagen: Bloomberg glues the class letter on, Yahoo hyphenates it.
         if " " in root:
             return root.replace(" ", "-"), False
-        m = _SS_CLASS.match(root)
+        m = _NORDIC_CLASS.match(root)
         if m and "/" not in root:
             # "ADDTB" is ADDT-B.ST; a trailing A or C is often part of the name (ALFA, AMBEA).
             return f"{m.group(1)}-{m.group(2)}", m.group(2) != "B"
@@ -200,7 +201,7 @@ def yahoo_to_bloomberg(symbol: str) -> SymbolResult:
         root = stem.lstrip("0") or "0"
     elif code == "CN" and stem.endswith("-UN"):
         root = stem[:-3] + "-U"
-    elif code == "SS" and re.fullmatch(r".+-[A-Z]", stem):
+    elif code in ("SS", "DC") and re.fullmatch(r".+-[A-Z]", stem):
         root = stem.replace("-", "")
     else:
         root = stem.replace("-", "/")
