@@ -340,9 +340,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _text(self, status: int, text: str | None = None) -> None:
         data = (text if text is not None else TEXT[status]).encode()
         vary = "Origin, Accept-Encoding" if status != 404 else "Accept-Encoding"
+        self._record(status)  # before answering: a client may read stats right after
         self._start(status, _TEXT_TYPE, [("content-length", str(len(data))), ("vary", vary)])
         self.wfile.write(data)
-        self._record(status)
 
     def _json(self, body: Any, *, truncate: bool = False) -> None:
         data = json.dumps(body, separators=(",", ":")).encode()
@@ -350,6 +350,7 @@ class _Handler(BaseHTTPRequestHandler):
         if len(data) >= _GZIP_THRESHOLD and "gzip" in self.headers.get("Accept-Encoding", ""):
             data = gzip.compress(data, compresslevel=5)
             extra.append(("content-encoding", "gzip"))
+        self._record(200)
         if truncate:
             extra.append(("content-length", str(len(data) + 64)))
             self._start(200, _JSON_TYPE, extra)
@@ -360,7 +361,6 @@ class _Handler(BaseHTTPRequestHandler):
             extra.append(("transfer-encoding", "chunked"))
             self._start(200, _JSON_TYPE, extra)
             self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data))
-        self._record(200)
 
     def _record(self, status: int) -> None:
         path = self.path.split("?", 1)[0]

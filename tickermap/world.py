@@ -227,7 +227,10 @@ class World:
         )
 
     def search(self, query: str | None, filters: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """Keyword search: every query word in name, ticker or description; exact tickers first."""
+        """Keyword search: every query word in name, ticker or description; exact tickers first.
+
+        Unlike mapping results, search keeps plain file order (no composite grouping).
+        """
         words = (query or "").upper().split()
         hits: list[tuple[int, int]] = []
         for i in self.listed():
@@ -237,7 +240,7 @@ class World:
             if all(w in text for w in words) and self.matches(i, filters):
                 exact = str(r.get("ticker") or "").upper() == " ".join(words)
                 hits.append((0 if exact else 1, i))
-        hits.sort(key=lambda h: (h[0], self._order[h[1]]))
+        hits.sort()  # exact ticker first, then file order (the world file stands for relevance)
         return [dict(self.results[i]) for _, i in hits]
 
     def filter(self, query: str | None, filters: Mapping[str, Any]) -> list[dict[str, Any]]:
