@@ -397,3 +397,26 @@ def test_against_every_recorded_exchange(shared_data, make_emulator):
         else:  # one page of a longer real listing: same rows, same shape (no next: world is 1 page)
             assert got["data"] == want["data"], path.name
             assert set(got) | {"next"} == set(want), path.name
+
+
+# -- CLI -----------------------------------------------------------------------------------------
+
+
+def test_cli_refuses_non_loopback_host():
+    from typer.testing import CliRunner
+
+    from tickermap.cli import app
+
+    result = CliRunner().invoke(app, ["emulator", "--host", "0.0.0.0", "--port", "0"])
+    assert result.exit_code == 2 and "--allow-remote" in result.output
+
+
+def test_cli_rejects_bad_world_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from tickermap.cli import app
+
+    bad = tmp_path / "world.json"
+    bad.write_text("{nope", encoding="utf-8")
+    result = CliRunner().invoke(app, ["emulator", "--world", str(bad), "--port", "0"])
+    assert result.exit_code == 3 and "world.json" in result.output
