@@ -12,7 +12,6 @@ from tickermap.cli._progress import RichProgress
 from tickermap.exposure import Method
 from tickermap.report import ExposureReport, forum_table, run_exposure, write_outputs
 
-
 _LABELS = {
     "positive_share": "pos",
     "max_abs": "max|e|",
