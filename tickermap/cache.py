@@ -15,13 +15,13 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 
 from tickermap.errors import CacheError
-from tickermap.jobs import MapOutcome
+from tickermap.jobs import Job, MapOutcome
 
 __all__ = ["CACHE_FILE", "OutcomeCache"]
 
@@ -102,9 +102,11 @@ class OutcomeCache:
         return (moment - timedelta(days=self.max_age_days)).timestamp()
 
     def get_many(
-        self, keys: Sequence[str], *, now: datetime | None = None
+        self, keys: Sequence[str] | Mapping[str, Job], *, now: datetime | None = None
     ) -> dict[str, MapOutcome]:
         """Return the fresh cached outcomes among ``keys`` (``from_cache=True``).
+
+        ``keys`` may map each key to its :class:`Job`, which is then reused (faster).
 
         Raises:
             CacheError: the database cannot be read.
@@ -123,7 +125,8 @@ class OutcomeCache:
                         [*chunk, cutoff],
                     ).fetchall()
                     for key, text in rows:
-                        found[key] = MapOutcome.from_json(text, from_cache=True)
+                        job = keys.get(key) if isinstance(keys, Mapping) else None
+                        found[key] = MapOutcome.from_json(text, from_cache=True, job=job)
         except sqlite3.Error as exc:
             raise CacheError(f"cannot read the OpenFIGI cache {self.path}: {exc}") from exc
         return found

@@ -53,7 +53,7 @@ _REJECTIONS = re.compile(
 def _clean(value: str | None) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = value.strip() if isinstance(value, str) else str(value).strip()
     return text or None
 
 
@@ -73,6 +73,8 @@ class Job:
     market_sec_des: str | None = None
     security_type2: str | None = None
 
+    _key: str = field(default="", init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         id_type = _clean(self.id_type)
         id_value = _clean(self.id_value)
@@ -81,7 +83,13 @@ class Job:
         object.__setattr__(self, "id_type", id_type.upper())
         object.__setattr__(self, "id_value", id_value)
         for attr, _ in _JOB_FIELDS:
-            object.__setattr__(self, attr, _clean(getattr(self, attr)))
+            value = getattr(self, attr)
+            if value is not None:
+                object.__setattr__(self, attr, _clean(value))
+        # Computed once: the key is used for de-duplication, the cache and result lookup.
+        object.__setattr__(
+            self, "_key", json.dumps(self.payload(), sort_keys=True, separators=(",", ":"))
+        )
 
     def payload(self) -> dict[str, str]:
         """The JSON object sent to ``/v3/mapping`` (absent filters are left out)."""
@@ -98,7 +106,7 @@ class Job:
         >>> Job("TICKER", "IBM", exch_code="US").key()
         '{"exchCode":"US","idType":"TICKER","idValue":"IBM"}'
         """
-        return json.dumps(self.payload(), sort_keys=True, separators=(",", ":"))
+        return self._key
 
     @classmethod
     def from_payload(cls, body: dict[str, Any]) -> Job:
@@ -201,11 +209,11 @@ class MapOutcome:
         )
 
     @classmethod
-    def from_json(cls, text: str, *, from_cache: bool = True) -> MapOutcome:
-        """Inverse of :meth:`to_json`."""
+    def from_json(cls, text: str, *, from_cache: bool = True, job: Job | None = None) -> MapOutcome:
+        """Inverse of :meth:`to_json`; ``job`` (the same job) saves rebuilding it."""
         raw = json.loads(text)
         return cls(
-            job=Job.from_payload(raw["job"]),
+            job=job if job is not None else Job.from_payload(raw["job"]),
             status=raw["status"],
             records=tuple(FigiRecord.from_api(r) for r in raw["records"]),
             message=raw["message"],

@@ -388,7 +388,7 @@ class OpenFigiClient:
         results: dict[str, MapOutcome] = {}
         prog.start("OpenFIGI mapping", total=len(unique))
         if self._cache is not None and unique:
-            results.update(self._cache.get_many(list(unique)))
+            results.update(self._cache.get_many(unique))
             with self._lock:
                 self.stats.from_cache += len(results)
             prog.advance(len(results), **self._progress_stats(len(unique) - len(results)))

@@ -111,13 +111,14 @@ class BucketLimiter:
         self._reset_at: float | None = None  # when (our clock) the current window ends
         self._hold_until = 0.0  # after a 429: nobody starts before this
         self._issued = 0  # tickets handed out so far (ticket = sequence number)
-        self._inflight = 0
+        self._open: set[int] = set()  # tickets sent and not yet answered
+        self._window_start = 0  # first ticket of the current window (older answers are stale)
         self.waited = 0.0  # total seconds callers were held (for stats)
 
     def __repr__(self) -> str:
         return (
             f"BucketLimiter({self.name!r}, limit={self._limit}, tokens={self._tokens}, "
-            f"inflight={self._inflight})"
+            f"inflight={len(self._open)})"
         )
 
     def _try_take(self, now: float) -> float:
@@ -128,9 +129,10 @@ class BucketLimiter:
             # The window the server described is over; a fresh one starts at our next request.
             self._reset_at = None
             self._tokens = self._limit
+            self._window_start = self._issued
         if self._tokens is None:
             # Nothing known yet: probe with one request at a time until headers arrive.
-            return 0.0 if self._inflight == 0 else 0.005
+            return 0.0 if not self._open else 0.005
         if self._tokens > 0:
             self._tokens -= 1
             return 0.0
@@ -145,8 +147,8 @@ class BucketLimiter:
             with self._lock:
                 delay = self._try_take(self._clock())
                 if delay <= 0:
-                    self._inflight += 1
                     ticket = self._issued
+                    self._open.add(ticket)
                     self._issued += 1
                     return ticket
             self.waited += delay
@@ -157,7 +159,7 @@ class BucketLimiter:
     ) -> None:
         """Record the answer of request ``ticket`` (``headers`` None when nothing came back)."""
         with self._lock:
-            self._inflight = max(0, self._inflight - 1)
+            self._open.discard(ticket)
             if headers is None:
                 return
             rate = parse_rate_headers(headers)
@@ -171,22 +173,30 @@ class BucketLimiter:
             self._window = rate.window
         if rate.remaining is None or rate.reset is None:
             return
-        # Requests started after this one may be counted by the server after it: assume so.
-        later = self._issued - 1 - ticket
-        estimate = max(0, rate.remaining - later)
+        if ticket < self._window_start:
+            return  # answered late, counted in a window that is already over
+        # Every answer gives a safe upper bound of the window's end (the server rounds the reset
+        # up and computed it before we received it): keep the smallest.
         reset_at = now + (rate.reset + self._margin) * self._scale
         tolerance = (1.0 + self._margin) * self._scale + 0.01
+        # Our own count (tokens) is exact while we are alone. A lower server count is evidence
+        # of another client; then also assume our requests still in flight after this one are
+        # not counted yet.
+        later = sum(1 for t in self._open if t > ticket)
+        estimate = max(0, rate.remaining - later)
         if self._reset_at is None:
-            # First answer of a fresh window.
             self._reset_at = reset_at
-            self._tokens = estimate if self._tokens is None else min(self._tokens, estimate)
+            if self._tokens is None or rate.remaining < self._tokens:
+                self._tokens = estimate if self._tokens is None else min(self._tokens, estimate)
         elif reset_at > self._reset_at + tolerance:
-            # The server's window ends later than we thought (another client started it).
+            # A later end than a bound we already hold: either a slow answer or a window that
+            # started without us. Wait for the later end, and never raise our token count.
             self._reset_at = reset_at
-            self._tokens = estimate
-        elif reset_at >= self._reset_at - tolerance:
-            self._reset_at = max(self._reset_at, reset_at)
             self._tokens = estimate if self._tokens is None else min(self._tokens, estimate)
+        elif reset_at >= self._reset_at - tolerance:
+            self._reset_at = min(self._reset_at, reset_at)
+            if self._tokens is None or rate.remaining < self._tokens:
+                self._tokens = estimate if self._tokens is None else min(self._tokens, estimate)
         # else: a straggler from an older window; its numbers are stale.
 
     def penalize(self, headers: Mapping[str, str] | None) -> float:

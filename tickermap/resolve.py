@@ -132,6 +132,10 @@ def composite_job(composite_figi: str) -> Job:
     return Job("COMPOSITE_ID_BB_GLOBAL", composite_figi)
 
 
+_Entry = tuple[str, "Ticker | None", str, "Job | None"]
+"""(display ticker, Bloomberg-namespace ticker, why it is invalid, its mapping job)."""
+
+
 def _parse(value: object, namespace: Namespace) -> tuple[str, Ticker | None, str]:
     """Return (display ticker, Bloomberg-namespace ticker or None, why not)."""
     raw = "" if value is None or (isinstance(value, float) and value != value) else str(value)
@@ -221,19 +225,19 @@ def _resolution(
 
 def _venue_round(
     client: OpenFigiClient,
-    parsed: Sequence[tuple[str, Ticker | None, str]],
+    entries: Sequence[_Entry],
     answers: dict[str, MapOutcome],
     venues: VenueLookup,
     progress: Progress | None,
 ) -> dict[str, MapOutcome]:
     """Fetch the venue rows of single-listing matches (composite FIGI -> outcome)."""
     wanted: dict[str, Job] = {}
-    for _, t, _ in parsed:
-        if t is None or venues == "none":
+    for _, t, _, job in entries:
+        if t is None or job is None or venues == "none":
             continue
         if venues == "auto" and t.code not in VENUE_LOOKUP_CODES:
             continue
-        chosen, _ = _listing(t.code, answers[ticker_job(t).key()])
+        chosen, _ = _listing(t.code, answers[job.key()])
         if len(chosen) == 1:
             wanted.setdefault(chosen[0].figi, composite_job(chosen[0].figi))
     if not wanted:
@@ -268,27 +272,30 @@ def resolve_tickers(
         AuthError, HTTPStatusError: OpenFIGI refused the configuration (not per-ticker).
         CacheError: the cache cannot be used.
     """
-    parsed = [_parse(value, namespace) for value in tickers]
+    entries: list[_Entry] = []
+    for value in tickers:
+        display, t, why = _parse(value, namespace)
+        entries.append((display, t, why, None if t is None else ticker_job(t)))
     own_cache = own_client = None
     if client is None:
         own_cache = OutcomeCache.in_dir(settings.cache_dir, max_age_days=settings.max_age_days)
         client = own_client = OpenFigiClient(settings, cache=own_cache, offline=offline)
     try:
-        jobs = [ticker_job(t) for _, t, _ in parsed if t is not None]
+        jobs = [job for *_, job in entries if job is not None]
         outcomes = client.map_jobs(jobs, progress=progress)
         answers = dict(zip((j.key() for j in jobs), outcomes, strict=True))
-        venue_answers = _venue_round(client, parsed, answers, venues, progress)
+        venue_answers = _venue_round(client, entries, answers, venues, progress)
     finally:
         if own_client is not None:
             own_client.close()
         if own_cache is not None:
             own_cache.close()
     out: list[Resolution] = []
-    for display, t, why in parsed:
-        if t is None:
+    for display, t, why, job in entries:
+        if t is None or job is None:
             out.append(Resolution(bloomberg_ticker=display, outcome="invalid_ticker", message=why))
             continue
-        outcome = answers[ticker_job(t).key()]
+        outcome = answers[job.key()]
         chosen, _ = _listing(t.code, outcome)
         venue = venue_answers.get(chosen[0].figi) if len(chosen) == 1 else None
         out.append(_resolution(display, t, outcome, venue))
