@@ -108,9 +108,10 @@ class EmulatorProcess:
 def run_client(url: str, tickers: list[str], *, key: str | None, scale: float, cache: Path,
                offline: bool = False) -> tuple[float, list, OpenFigiClient]:  # fmt: skip
     settings = Settings(api_key=key, openfigi_url=url, cache_dir=cache, timeout=10.0)
-    with OutcomeCache.in_dir(cache) as c, OpenFigiClient(
-        settings, cache=c, time_scale=scale, offline=offline
-    ) as client:
+    with (
+        OutcomeCache.in_dir(cache) as c,
+        OpenFigiClient(settings, cache=c, time_scale=scale, offline=offline) as client,
+    ):
         t0 = time.perf_counter()
         rs = resolve_tickers(tickers, settings=settings, client=client, venues="none")
         return time.perf_counter() - t0, rs, client
