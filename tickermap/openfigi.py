@@ -8,16 +8,15 @@ answer has exactly one element per job, and writes definitive outcomes to the
 :class:`~tickermap.cache.OutcomeCache` after every batch. ``requests`` and ``tenacity`` errors
 never leave this module; they become :mod:`tickermap.errors` exceptions or ``failed`` outcomes.
 
-The API key goes only into the ``X-OPENFIGI-APIKEY`` header of the session; it is never logged,
-put in messages, reprs or cache keys. This module never prints.
+HTTP itself (the session, one attempt, error translation, retries) lives in
+:mod:`tickermap.transport`. The API key goes only into the ``X-OPENFIGI-APIKEY`` header of the
+session; it is never logged, put in messages, reprs or cache keys. This module never prints.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import logging
-import random
 import re
 import threading
 import time
@@ -27,26 +26,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
-import requests
-import tenacity
-
-from tickermap import __version__
 from tickermap.cache import OutcomeCache
 from tickermap.config import Settings
 from tickermap.errors import (
-    AuthError,
     HTTPStatusError,
     OpenFigiError,
-    RateLimited,
     RequestTooLarge,
     ResponseShapeError,
-    TransportError,
 )
 from tickermap.jobs import ClientStats, FigiRecord, ItemError, Job, MapOutcome, parse_item
 from tickermap.progress import Progress, ensure
-from tickermap.ratelimit import BucketLimiter
+from tickermap.transport import FATAL_STATUSES, USER_AGENT, Transport
 
 __all__ = [
     "KEYED_JOBS_PER_REQUEST",
@@ -61,16 +53,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
 UNKEYED_JOBS_PER_REQUEST = 10
 KEYED_JOBS_PER_REQUEST = 100
-USER_AGENT = f"tickermap/{__version__} (+https://github.com/tickermap/tickermap)"
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
-# Statuses that mean "this request or configuration is wrong": retrying cannot help, and going
-# on with other batches would only repeat the mistake (docs/openfigi-api.md §1.9).
-FATAL_STATUSES = frozenset({401, 403, 404, 405, 406, 415})
-_TOO_MANY_JOBS = re.compile(r"may only contain (\d+) mapping jobs", re.IGNORECASE)
 _SEARCH_REJECTION = re.compile(r"^(invalid key|query must|invalid value|invalid enum)", re.I)
 
 
@@ -96,12 +80,6 @@ class SearchResult:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-def _is_retryable(exc: BaseException) -> bool:
-    if isinstance(exc, TransportError | ResponseShapeError | RateLimited):
-        return True
-    return isinstance(exc, HTTPStatusError) and exc.status in RETRY_STATUSES
 
 
 def _failed(job: Job, reason: str) -> MapOutcome:
@@ -137,33 +115,16 @@ class OpenFigiClient:
         self._settings = settings
         default_jobs = KEYED_JOBS_PER_REQUEST if settings.has_key else UNKEYED_JOBS_PER_REQUEST
         self._jobs_per_request = jobs_per_request or default_jobs
-        self._scale = time_scale
         self._cache = cache
         self._offline = offline
         self._workers = max(1, workers or (4 if settings.has_key else 2))
-        self._sleep = sleep
-        self._rng = random.Random()
-        base = settings.openfigi_url.rstrip("/")
-        self._base = base[: -len("/v3")] if base.endswith("/v3") else base
-        self._lock = threading.Lock()
-        self.stats = ClientStats()
-        self._mapping = BucketLimiter("mapping", time_scale=time_scale, sleep=sleep)
-        self._search = BucketLimiter("search", time_scale=time_scale, sleep=sleep)
-        self._session = requests.Session()
-        self._session.headers.update(
-            {
-                "User-Agent": USER_AGENT,
-                "Accept": "application/json",
-                "Accept-Encoding": "gzip",
-                "Content-Type": "application/json",
-            }
-        )
-        if settings.api_key:
-            self._session.headers["X-OPENFIGI-APIKEY"] = settings.api_key
+        self._http = Transport(settings, time_scale=time_scale, sleep=sleep)
+        self._lock = self._http.lock
+        self.stats = self._http.stats
 
     def __repr__(self) -> str:
         return (
-            f"OpenFigiClient(url={self._base!r}, keyed={self._settings.has_key}, "
+            f"OpenFigiClient(url={self._http.base!r}, keyed={self._settings.has_key}, "
             f"jobs_per_request={self._jobs_per_request}, offline={self._offline})"
         )
 
@@ -180,7 +141,7 @@ class OpenFigiClient:
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._session.close()
+        self._http.close()
 
     @property
     def settings(self) -> Settings:
@@ -197,132 +158,14 @@ class OpenFigiClient:
         """The current batch size (it shrinks when the server answers 413)."""
         return self._jobs_per_request
 
-    # ------------------------------------------------------------------ HTTP, one attempt
-    def _call(
-        self, method: str, path: str, body: Any, limiter: BucketLimiter, jobs: int = 0
-    ) -> Any:
-        url = f"{self._base}{path}"
-        data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
-        ticket = limiter.acquire()
-        headers = None
-        try:
-            with self._lock:
-                self.stats.requests += 1
-                self.stats.sent_jobs += jobs
-            try:
-                resp = self._session.request(method, url, data=data, timeout=self._settings.timeout)
-            except requests.Timeout as exc:
-                raise TransportError(
-                    f"OpenFIGI did not answer {method} {url} within {self._settings.timeout}s"
-                ) from exc
-            except requests.ConnectionError as exc:
-                raise TransportError(
-                    f"cannot reach OpenFIGI at {url}: {type(exc).__name__}"
-                ) from exc
-            except (
-                requests.exceptions.InvalidURL,
-                requests.exceptions.MissingSchema,
-                requests.exceptions.InvalidSchema,
-            ) as exc:
-                raise TransportError(
-                    f"the OpenFIGI URL {url!r} is invalid; check --openfigi-url or "
-                    "TICKERMAP_OPENFIGI_URL"
-                ) from exc
-            except requests.RequestException as exc:  # ChunkedEncodingError, ContentDecodingError
-                raise TransportError(
-                    f"the answer of {method} {url} was cut off or undecodable: {type(exc).__name__}"
-                ) from exc
-            headers = resp.headers
-            with self._lock:
-                self.stats.by_status[resp.status_code] = (
-                    self.stats.by_status.get(resp.status_code, 0) + 1
-                )
-            return self._read(resp, method, url, limiter)
-        finally:
-            limiter.release(ticket, headers)
-
-    def _read(self, resp: requests.Response, method: str, url: str, limiter: BucketLimiter) -> Any:
-        status = resp.status_code
-        # Error bodies are plain text: branch on the status before touching JSON (§1.9).
-        if status == 200:
-            try:
-                return json.loads(resp.content)
-            except ValueError as exc:
-                raise ResponseShapeError(
-                    f"{method} {url} returned undecodable JSON ({len(resp.content)} bytes; "
-                    "truncated?)"
-                ) from exc
-        text = resp.text[:200]
-        if status == 429:
-            with self._lock:
-                self.stats.http_429 += 1
-            hold = limiter.penalize(resp.headers)
-            raise RateLimited(
-                f"OpenFIGI rate limit reached on {url} ({text!r}); waited {hold:.2f}s",
-                status=status,
-                url=url,
-                body=text,
-                retry_after=hold,
-            )
-        if status == 413:
-            match = _TOO_MANY_JOBS.search(text)
-            raise RequestTooLarge(
-                f"OpenFIGI refused the batch size ({text!r})",
-                status=status,
-                url=url,
-                body=text,
-                max_jobs=int(match.group(1)) if match else None,
-            )
-        if status in (401, 403):
-            hint = (
-                "check OPENFIGI_API_KEY or unset it"
-                if self._settings.has_key
-                else ("this endpoint needs an API key; set OPENFIGI_API_KEY")
-            )
-            raise AuthError(
-                f"OpenFIGI answered {status} {text!r} for {url}; {hint}",
-                status=status,
-                url=url,
-                body=text,
-            )
-        raise HTTPStatusError(
-            f"OpenFIGI answered {status} for {method} {url}: {text!r}",
-            status=status,
-            url=url,
-            body=text,
-        )
-
-    # ------------------------------------------------------------------ retries
-    def _wait(self, state: tenacity.RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, RateLimited):
-            return 0.0  # the limiter already holds every caller until the window resets
-        base = min(30.0, 0.5 * 2 ** (state.attempt_number - 1))
-        return base * (0.5 + self._rng.random()) * self._scale
-
-    def _count_retry(self, state: tenacity.RetryCallState) -> None:
-        with self._lock:
-            self.stats.retries += 1
-        exc = state.outcome.exception() if state.outcome else None
-        log.info("retrying after attempt %d: %s", state.attempt_number, exc)
-
-    def _retrying(self, fn: Callable[[], T]) -> T:
-        retryer = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self._settings.max_attempts),
-            retry=tenacity.retry_if_exception(_is_retryable),
-            wait=self._wait,
-            sleep=self._sleep,
-            before_sleep=self._count_retry,
-            reraise=True,
-        )
-        return retryer(fn)
-
     # ------------------------------------------------------------------ mapping
     def _post_mapping(self, batch: Sequence[Job]) -> list[MapOutcome | ItemError]:
         body = [job.payload() for job in batch]
 
         def once() -> list[MapOutcome | ItemError]:
-            answer = self._call("POST", "/v3/mapping", body, self._mapping, jobs=len(batch))
+            answer = self._http.call(
+                "POST", "/v3/mapping", body, self._http.mapping, jobs=len(batch)
+            )
             if not isinstance(answer, list) or len(answer) != len(batch):
                 got = len(answer) if isinstance(answer, list) else type(answer).__name__
                 raise ResponseShapeError(
@@ -334,7 +177,7 @@ class OpenFigiClient:
             except (ValueError, KeyError, TypeError) as exc:
                 raise ResponseShapeError(f"malformed mapping result: {exc}") from exc
 
-        return self._retrying(once)
+        return self._http.retrying(once)
 
     def _process(
         self, batch: list[Job], attempts: dict[str, int]
@@ -481,8 +324,8 @@ class OpenFigiClient:
         Raises:
             OpenFigiError: after retries, or for an unknown key (400).
         """
-        answer = self._retrying(
-            lambda: self._call("GET", f"/v3/mapping/values/{key}", None, self._mapping)
+        answer = self._http.retrying(
+            lambda: self._http.call("GET", f"/v3/mapping/values/{key}", None, self._http.mapping)
         )
         if not isinstance(answer, dict) or not isinstance(answer.get("values"), list):
             raise ResponseShapeError(f"unexpected values answer for {key!r}: {answer!r:.120}")
@@ -525,7 +368,7 @@ class OpenFigiClient:
         while True:
             page_body = {**request, **({"start": cursor} if cursor else {})}
             try:
-                page = self._retrying(functools.partial(self._page, path, page_body))
+                page = self._http.retrying(functools.partial(self._page, path, page_body))
             except OpenFigiError as exc:
                 if not records or (
                     isinstance(exc, HTTPStatusError) and exc.status in FATAL_STATUSES
@@ -541,14 +384,14 @@ class OpenFigiClient:
                 return SearchResult(tuple(records), total, cursor, False, "max_results reached")
 
     def _page(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        page = self._call("POST", path, body, self._search)
+        page = self._http.call("POST", path, body, self._http.search)
         if isinstance(page, dict) and "error" in page:
             message = str(page["error"])
             if _SEARCH_REJECTION.match(message):
                 raise HTTPStatusError(
                     f"OpenFIGI rejected the {path} request: {message!r}",
                     status=400,
-                    url=f"{self._base}{path}",
+                    url=f"{self._http.base}{path}",
                     body=message,
                 )
             # A 200 carrying an error has been a transient fault (§1.8): retry, never keep it.
