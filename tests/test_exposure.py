@@ -173,3 +173,141 @@ def test_summary_against_naive():
         assert row["latest"] == pytest.approx(v[-1])
         assert row["max_abs"] == pytest.approx(max(abs(x) for x in v))
     assert list(summ["mean"]) == sorted(summ["mean"], reverse=True)
+
+
+# --- end to end: run_exposure and the CLI -------------------------------------------------
+
+
+def write_inputs(tmp_path, fmt="csv"):
+    sig, feat = make_frames(7, n_dates=5, n_tickers=30, n_features=3, nan_share=0.05)
+    feat = feat.rename(columns={"bloomberg_ticker": "yahoo"})
+    feat["yahoo"] = feat["yahoo"].str.replace(" US", "", regex=False)
+    feat["usd_market_cap"] = np.exp(np.random.default_rng(1).normal(20, 1, len(feat)))
+    uni = pd.DataFrame({"bloomberg_ticker": sorted(sig["bloomberg_ticker"].unique())})
+    uni["status"] = "ok"
+    uni["yahoo"] = uni["bloomberg_ticker"].str.replace(" US", "", regex=False)
+    paths = {}
+    for name, frame in (("signal", sig), ("features", feat), ("universe", uni)):
+        path = tmp_path / f"{name}.{fmt if name != 'universe' else 'csv'}"
+        if path.suffix == ".csv":
+            frame.to_csv(path, index=False)
+        else:
+            frame.to_parquet(path, index=False)
+        paths[name] = path
+    return paths, sig, feat
+
+
+def test_cli_end_to_end_matches_library(tmp_path):
+    from typer.testing import CliRunner
+
+    from tickermap.cli import app
+
+    paths, sig, feat = write_inputs(tmp_path)
+    out = tmp_path / "exp.csv"
+    result = CliRunner().invoke(
+        app,
+        [
+            "exposure",
+            "--signal",
+            str(paths["signal"]),
+            "--features",
+            str(paths["features"]),
+            "--universe",
+            str(paths["universe"]),
+            "--out",
+            str(out),
+            "--plot",
+            str(tmp_path / "e.png"),
+            "--report",
+            str(tmp_path / "e.html"),
+            "--neutralize",
+            "size",
+            "--top-n",
+            "5",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    per = pd.read_csv(tmp_path / "exp.per_date.csv", parse_dates=["date"])
+    raw = per[(per["stage"] == "raw") & (per["method"] == "numerai")]
+    direct = per_date_exposures(
+        sig,
+        feat.rename(columns={"yahoo": "y"})
+        .assign(bloomberg_ticker=lambda f: f["y"] + " US")
+        .drop(columns="y"),
+        method="numerai",
+        columns=["f0", "f1", "f2", "usd_market_cap"],
+    )
+    merged = raw.merge(direct, on=["date", "feature"], suffixes=("", "_d"))
+    assert len(merged) == len(direct)
+    np.testing.assert_allclose(merged["exposure"], merged["exposure_d"], atol=1e-9)
+    assert (tmp_path / "e.png").read_bytes()[:4] == b"\x89PNG"
+    assert "data:image/png;base64," in (tmp_path / "e.html").read_text()
+    for suffix in ("coverage", "unmatched", "churn"):
+        assert (tmp_path / f"exp.{suffix}.csv").is_file()
+    neutral = per[(per["stage"] == "neutralized") & (per["feature"] == "usd_market_cap")]
+    assert (
+        neutral["exposure"].abs().mean()
+        < raw[raw["feature"] == "usd_market_cap"]["exposure"].abs().mean()
+    )
+
+
+def test_cli_bad_number_names_line_and_column(tmp_path):
+    from typer.testing import CliRunner
+
+    from tickermap.cli import app
+
+    paths, _, _ = write_inputs(tmp_path)
+    lines = paths["features"].read_text().splitlines()
+    cells = lines[4].split(",")
+    cells[2] = "abc"
+    lines[4] = ",".join(cells)
+    paths["features"].write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(
+        app,
+        [
+            "exposure",
+            "--signal",
+            str(paths["signal"]),
+            "--features",
+            str(paths["features"]),
+            "--universe",
+            str(paths["universe"]),
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+    )
+    assert result.exit_code == 3
+    text = " ".join(result.output.split())  # rich wraps long lines
+    assert "line 5" in text and "'abc'" in text and "'f0'" in text
+
+
+def test_duplicate_signal_row_is_an_input_error(tmp_path):
+    from tickermap.errors import InputError
+    from tickermap.report import run_exposure
+
+    paths, sig, _ = write_inputs(tmp_path)
+    pd.concat([sig, sig.iloc[[3]]]).to_csv(paths["signal"], index=False)
+    with pytest.raises(InputError, match="duplicate") as info:
+        run_exposure(paths["signal"], paths["features"], universe_path=paths["universe"])
+    assert info.value.line == len(sig) + 2
+
+
+def test_streaming_gives_the_same_numbers(tmp_path, monkeypatch):
+    from tickermap import report
+
+    paths, _, _ = write_inputs(tmp_path, fmt="parquet")
+    whole = report.run_exposure(
+        paths["signal"], paths["features"], universe_path=paths["universe"], neutralize_to=["size"]
+    )
+    monkeypatch.setattr(report, "DATES_PER_BATCH", 2)
+    streamed = report.run_exposure(
+        paths["signal"],
+        paths["features"],
+        universe_path=paths["universe"],
+        neutralize_to=["size"],
+        stream=True,
+    )
+    keys = ["stage", "method", "feature", "date"]
+    a = whole.per_date.sort_values(keys).reset_index(drop=True)
+    b = streamed.per_date.sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
