@@ -14,14 +14,11 @@ from tickermap.resolve import ResolveReport, resolve_file
 
 
 def _summary(report: ResolveReport) -> Table:
-    table = Table(title=f"resolved {report.rows} tickers -> {report.out}")
+    table = Table(title="resolve outcomes", title_justify="left")
     table.add_column("outcome")
     table.add_column("tickers", justify="right")
     for outcome, n in sorted(report.counts.items(), key=lambda kv: -kv[1]):
         table.add_row(outcome, str(n))
-    table.caption = (
-        f"{report.from_cache} from cache, {report.requests} requests, {report.http_429} x 429"
-    )
     return table
 
 
@@ -55,6 +52,10 @@ def resolve(
             jobs_per_request=jobs_per_request, time_scale=time_scale, progress=progress,
         )  # fmt: skip
     console.print(_summary(report))
+    console.print(
+        f"wrote {report.rows} rows to {report.out}; {report.from_cache} from cache, "
+        f"{report.requests} requests, {report.http_429} x 429"
+    )
     if report.offline_missing:
         raise OfflineMiss(
             f"{report.offline_missing} of {report.rows} tickers were not in the cache "
