@@ -20,6 +20,13 @@ _LABELS = {
 }
 
 
+def _cell(column: str, value: object) -> str:
+    if isinstance(value, str):
+        return value
+    unsigned = column in ("std", "positive_share", "max_abs")
+    return f"{value:.3f}" if unsigned else f"{value:+.3f}"
+
+
 def _render(report: ExposureReport) -> None:
     table = forum_table(report)
     view = Table(title="Signal exposure per feature (mean over dates)")
@@ -27,7 +34,8 @@ def _render(report: ExposureReport) -> None:
         label = _LABELS.get(str(col), str(col))
         view.add_column(label, justify="left" if col == "feature" else "right")
     for row in table.itertuples(index=False):
-        view.add_row(*[v if isinstance(v, str) else f"{v:+.3f}" for v in row])
+        cells = zip(table.columns, row, strict=True)
+        view.add_row(*[_cell(str(c), v) for c, v in cells])
     console.print(view)
     cov = report.coverage
     low = int(cov["low_coverage"].sum())
