@@ -171,22 +171,42 @@ def countries_from_keys(keys: pd.Series | pd.Index, *, key: str) -> pd.Series:
     return pd.Series(country.to_numpy(dtype=object), index=pd.Index(keys), dtype="str")
 
 
-def _row_countries(
-    prices: pd.DataFrame, key: str, source: CountrySource, countries: pd.Series | None
-) -> pd.Series | None:
+def _country_codes(
+    frame: pd.DataFrame,
+    key: str,
+    keys: pd.Index,
+    key_idx: np.ndarray,
+    source: CountrySource,
+    countries: pd.Series | None,
+) -> np.ndarray | None:
+    """Integer country code per ticker (-1 when unknown), or None when no countries are wanted."""
     if countries is not None:
-        return prices[key].map(countries)
-    if source == "none":
+        per_key = pd.Series(keys).map(countries)
+    elif source == "none":
         return None
-    if source in ("auto", "column") and COUNTRY in prices.columns:
-        return prices[COUNTRY]
-    if source == "column":
+    elif source in ("auto", "column") and COUNTRY in frame.columns:
+        per_row = pd.Series(frame[COUNTRY].to_numpy(), index=key_idx)
+        if (per_row.groupby(level=0).nunique() > 1).any():
+            log.warning("some tickers have several countries; the first one is used")
+        per_key = per_row.groupby(level=0).first().reindex(range(len(keys)))
+    elif source == "column":
         raise ConfigError("--country-from column needs a 'country' column in the prices")
-    if source == "auto" and key not in (BLOOMBERG_TICKER, NUMERAI_TICKER):
+    elif source == "auto" and key not in (BLOOMBERG_TICKER, NUMERAI_TICKER):
         log.warning("no country column and %r keys: price_rank_country is left empty", key)
         return None
-    unique = prices[key].drop_duplicates()
-    return prices[key].map(countries_from_keys(unique, key=key))
+    else:
+        per_key = countries_from_keys(keys, key=key)
+    return pd.factorize(per_key.to_numpy())[0]
+
+
+def _rank_within(close: pd.DataFrame, group: np.ndarray) -> pd.DataFrame:
+    """Per date, ``pct`` rank (average ties) of the close among tickers of the same group."""
+    out = np.full(close.shape, np.nan)
+    for code in np.unique(group[group >= 0]):  # one pass per country, never per ticker
+        cols = np.flatnonzero(group == code)
+        ranked = close.iloc[:, cols].rank(axis=1, method="average", pct=True)
+        out[:, cols] = ranked.to_numpy(dtype=float)
+    return pd.DataFrame(out, index=close.index, columns=close.columns)
 
 
 def _fx_rates(prices: pd.DataFrame, fx: pd.DataFrame | None) -> np.ndarray:
@@ -263,12 +283,14 @@ def compute_features(
         AnalysisError: non-USD prices with shares but no FX table.
     """
     spec = spec or FeatureSpec()
-    frame = validate_prices(prices, key=key).sort_values([DATE, key], kind="stable")
-    frame = frame.reset_index(drop=True)
+    frame = validate_prices(prices, key=key)
     if frame.empty:
         raise AnalysisError("the price table has no rows")
     date_idx, dates = pd.factorize(frame[DATE], sort=True)
     key_idx, keys = pd.factorize(frame[key], sort=True)
+    order = np.lexsort((key_idx, date_idx))  # output rows sorted by date, then key
+    frame = frame.take(order).reset_index(drop=True)
+    date_idx, key_idx = date_idx[order], key_idx[order]
     wide = _wide_maker(date_idx, key_idx, pd.Index(dates), pd.Index(keys))
     high, low, close = wide(frame[HIGH]), wide(frame[LOW]), wide(frame[CLOSE])
     volume = wide(frame[VOLUME])
@@ -308,12 +330,11 @@ def compute_features(
         out[USD_MARKET_CAP] = np.nan
     bar.advance(1, feature=USD_MARKET_CAP)
 
-    row_country = _row_countries(frame, key, country_from, countries)
-    if row_country is None:
+    country = _country_codes(frame, key, pd.Index(keys), key_idx, country_from, countries)
+    if country is None:
         out[PRICE_RANK_COUNTRY] = np.nan
     else:
-        ranks = frame[CLOSE].groupby([frame[DATE], row_country.rename(COUNTRY)], dropna=True)
-        out[PRICE_RANK_COUNTRY] = ranks.rank(method="average", pct=True).astype(float)
+        out[PRICE_RANK_COUNTRY] = _rank_within(close, country).to_numpy()[date_idx, key_idx]
     bar.advance(1, feature=PRICE_RANK_COUNTRY)
     bar.finish()
     return out

@@ -30,6 +30,8 @@ CURRENCY = "currency"
 COUNTRY = "country"
 USD_PER_UNIT = "usd_per_unit"
 PRICE_COLUMNS = (OPEN, HIGH, LOW, CLOSE, VOLUME)
+_MISSING_TOKENS = ("", "na", "n/a", "nan", "null", "none", "#n/a")
+"""Numeric cells (any case) read as missing; anything else that is not a number is an error."""
 
 
 def _raise_at(
@@ -49,13 +51,14 @@ def _numeric(
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype(float)
     text = raw.astype("str").str.strip()
+    text = text.where(~text.str.lower().isin(_MISSING_TOKENS), "")
     number = pd.to_numeric(text.where(text != ""), errors="coerce")
     bad = np.flatnonzero(
         number.isna().to_numpy() & raw.notna().to_numpy() & (text != "").to_numpy()
     )
     if len(bad):
         _raise_at(
-            "not a number; use a plain decimal like 12.5 (empty cells mean missing)",
+            "not a number; use a plain decimal like 12.5 (an empty cell or NA means missing)",
             pos=int(bad[0]),
             first_line=first_line,
             path=path,
