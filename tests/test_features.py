@@ -140,6 +140,18 @@ def test_gap_gives_nan_then_recovers(prices: pd.DataFrame) -> None:
     assert_close(others.loc[mask, "cci"], ref.loc[ref[KEY] != "T1 US", "cci"])
 
 
+def test_trix_skips_a_gap_like_ta_on_the_tickers_own_rows(prices: pd.DataFrame) -> None:
+    dates = sorted(prices["date"].unique())
+    holed = prices[~((prices[KEY] == "T4 US") & (prices["date"] == dates[90]))]
+    got = per_ticker(compute_features(holed, country_from="none"), "T4 US")
+    own = per_ticker(holed, "T4 US")
+    expected = ta.trend.TRIXIndicator(own["close"], window=15).trix()
+    after_gap = got.index[got["date"] == dates[91]]
+    assert got.loc[after_gap, "trix"].isna().all()
+    expected.loc[after_gap] = np.nan  # the one-day change across the gap is left empty
+    assert_close(got["trix"], expected)
+
+
 # ---------- naive loops for the features `ta` does not have -------------------------------------
 
 
