@@ -168,3 +168,38 @@ def test_other_client_in_same_bucket_is_respected():
     t0 = clock.now
     limiter.acquire()
     assert clock.now - t0 == pytest.approx(30.0)
+
+
+def test_failures_without_headers_never_deadlock():
+    """Spent tokens with no headers coming back (server down) wait one window, then go on."""
+    clock = FakeClock()
+    limiter = BucketLimiter("mapping", clock=clock, sleep=clock.sleep, margin=0.0)
+    limiter.release(limiter.acquire(), {"ratelimit-policy": "3;w=60"})  # limit known, no counts
+    t0 = clock.now
+    for _ in range(7):
+        limiter.release(limiter.acquire(), None)
+    assert 60.0 <= clock.now - t0 <= 125.0
+
+
+def test_request_straddling_rollover_is_counted_once():
+    clock = FakeClock()
+    server = WindowServer(4, 60.0, 1.0, clock=clock)
+    limiter = BucketLimiter("mapping", clock=clock, sleep=clock.sleep, margin=0.0)
+    statuses = []
+    # Fill the first window, holding the last request's answer back past the window's end.
+    for _ in range(3):
+        t = limiter.acquire()
+        status, headers = server.hit()
+        limiter.release(t, headers)
+        statuses.append(status)
+    late = limiter.acquire()
+    clock.now += 61.0  # the late request reaches the server in the next window
+    for _ in range(5):
+        t = limiter.acquire()
+        status, headers = server.hit()
+        limiter.release(t, headers)
+        statuses.append(status)
+    status, headers = server.hit()
+    limiter.release(late, headers)
+    statuses.append(status)
+    assert statuses.count(429) == 0

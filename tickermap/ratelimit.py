@@ -127,8 +127,9 @@ class BucketLimiter:
             return self._hold_until - now
         if self._reset_at is not None and now >= self._reset_at:
             # The window the server described is over; a fresh one starts at our next request.
+            # Requests still unanswered may reach the server only now: count them as ours.
             self._reset_at = None
-            self._tokens = self._limit
+            self._tokens = None if self._limit is None else max(0, self._limit - len(self._open))
             self._window_start = self._issued
         if self._tokens is None:
             # Nothing known yet: probe with one request at a time until headers arrive.
@@ -137,8 +138,10 @@ class BucketLimiter:
             self._tokens -= 1
             return 0.0
         if self._reset_at is None:
-            # Tokens spent but no reset seen yet (answers still in flight): wait for them.
-            return 0.005
+            if self._open:
+                return 0.005  # tokens spent, answers still in flight: their headers will say
+            # Spent, and no answer carried headers (failures): assume a full window.
+            self._reset_at = now + ((self._window or 60.0) + self._margin) * self._scale
         return self._reset_at - now
 
     def acquire(self) -> int:
@@ -171,14 +174,22 @@ class BucketLimiter:
             self._limit = rate.limit
         if rate.window is not None:
             self._window = rate.window
+        if self._tokens is None and self._limit is not None:
+            # A known limit: from now on count our own requests in this window.
+            self._tokens = max(0, self._limit - (self._issued - self._window_start))
         if rate.remaining is None or rate.reset is None:
             return
-        if ticket < self._window_start:
-            return  # answered late, counted in a window that is already over
+        tolerance = (1.0 + self._margin) * self._scale + 0.01
+        if ticket < self._window_start and rate.reset * self._scale <= tolerance:
+            # Sent before our window rolled over and counted in the old window (its reset is
+            # over): give back the token reserved for it at rollover. Otherwise the server
+            # counted it in the current window, and it informs like any other answer.
+            if self._tokens is not None:
+                self._tokens += 1
+            return
         # Every answer gives a safe upper bound of the window's end (the server rounds the reset
         # up and computed it before we received it): keep the smallest.
         reset_at = now + (rate.reset + self._margin) * self._scale
-        tolerance = (1.0 + self._margin) * self._scale + 0.01
         # Our own count (tokens) is exact while we are alone. A lower server count is evidence
         # of another client; then also assume our requests still in flight after this one are
         # not counted yet.
