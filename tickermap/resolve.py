@@ -6,11 +6,12 @@ A ticker ``ROOT CODE`` becomes the job ``{"idType":"TICKER","idValue":ROOT,"exch
 ticker ``ambiguous`` (never ``data[0]``).
 
 Venue rows. Asking with a composite code returns only the composite row (see the recorded
-``AAPL``/``US`` answer in docs/openfigi-api.md), yet the venue tells ``.KS`` from ``.KQ`` and
-``.TW`` from ``.TWO``. So for matched tickers whose composite spans several Yahoo venues (the
-codes in :data:`VENUE_LOOKUP_CODES`; ``venues="all"`` for every code) a second job
+``AAPL``/``US`` answer in docs/openfigi-api.md), yet the venue tells ``.KS`` from ``.KQ``. So for
+matched tickers whose composite has venue-dependent Yahoo suffixes (the codes of
+:func:`venue_lookup_codes`; ``venues="all"`` for every code) a second job
 ``COMPOSITE_ID_BB_GLOBAL`` = the composite FIGI fetches the venue rows; their exchange codes go
-into ``venue_exch_codes``. Both rounds go through one client: batched, paced, cached, de-duplicated.
+into ``venue_exch_codes``. Both rounds go through one client: batched, paced, cached,
+de-duplicated. Taiwan cannot be told apart this way (TWSE and TPEx rows are both ``TT``).
 
 Invalid tickers become ``invalid_ticker`` and are never sent. This module does no HTTP itself
 and never prints.
@@ -31,6 +32,7 @@ import pandas as pd
 from tickermap import columns as C
 from tickermap.cache import OutcomeCache
 from tickermap.config import Settings
+from tickermap.exchanges import load_exchanges
 from tickermap.jobs import FigiRecord, Job, MapOutcome
 from tickermap.openfigi import OpenFigiClient
 from tickermap.progress import Progress
@@ -40,7 +42,6 @@ from tickermap.tickers import parse_ticker as _parse_ticker
 
 __all__ = [
     "OUT_COLUMNS",
-    "VENUE_LOOKUP_CODES",
     "Resolution",
     "ResolutionOutcome",
     "ResolveReport",
@@ -50,6 +51,7 @@ __all__ = [
     "resolve_file",
     "resolve_tickers",
     "ticker_job",
+    "venue_lookup_codes",
 ]
 
 log = logging.getLogger(__name__)
@@ -59,10 +61,14 @@ ResolutionOutcome = Literal[
 ]
 VenueLookup = Literal["auto", "all", "none"]
 
-VENUE_LOOKUP_CODES: frozenset[str] = frozenset({"KS", "TT", "CN", "CH", "IN", "JP", "GR"})
-"""Composite codes whose venues map to different Yahoo suffixes (KS: .KS/.KQ, TT: .TW/.TWO,
-CN: .TO/.V/.CN/.NE, CH: .SS/.SZ, IN: .NS/.BO, JP: .T/others, GR: .DE/.F): only these get the
-secondary ``COMPOSITE_ID_BB_GLOBAL`` lookup by default, to spend quota where it matters."""
+
+def venue_lookup_codes() -> frozenset[str]:
+    """Composite codes whose venue decides the Yahoo suffix (``yahoo_venues`` in
+    ``mappings/exchanges.csv``: KS KP/KQ -> .KS/.KQ, CN, CH, IN, JP, GR); only these get the
+    secondary ``COMPOSITE_ID_BB_GLOBAL`` lookup by default, to spend quota where it matters.
+    TT is not among them: OpenFIGI labels TWSE and TPEx rows alike, so no venue row helps."""
+    return frozenset(code for code, ex in load_exchanges().items() if ex.yahoo_venues)
+
 
 OUT_COLUMNS = (
     C.BLOOMBERG_TICKER,
@@ -232,10 +238,11 @@ def _venue_round(
 ) -> dict[str, MapOutcome]:
     """Fetch the venue rows of single-listing matches (composite FIGI -> outcome)."""
     wanted: dict[str, Job] = {}
+    codes = venue_lookup_codes()
     for _, t, _, job in entries:
         if t is None or job is None or venues == "none":
             continue
-        if venues == "auto" and t.code not in VENUE_LOOKUP_CODES:
+        if venues == "auto" and t.code not in codes:
             continue
         chosen, _ = _listing(t.code, answers[job.key()])
         if len(chosen) == 1:
