@@ -452,3 +452,39 @@ def test_outcome_json_round_trip():
 
 def test_shape_error_class_for_misaligned():
     assert issubclass(ResponseShapeError, OpenFigiError)
+
+
+def _replay(server, path: Path) -> dict:
+    rec = json.loads(path.read_text())
+    resp = rec["response"]
+    skip = {"transfer-encoding", "content-length", "content-encoding", "content-type"}
+    headers = {k: v for k, v in resp["headers"].items() if k not in skip}
+    if "bodyJson" in resp:
+        server.push("json", resp["status"], headers, resp["bodyJson"])
+    else:
+        server.push("text", resp["status"], headers, resp["bodyText"].encode())
+    return rec
+
+
+@pytest.mark.shared_data
+def test_recorded_real_answers_are_read_faithfully(server, shared_data):
+    """Real OpenFIGI exchanges (recorded 2025), replayed over loopback with their headers."""
+    rec_dir = shared_data / "openfigi_recorded"
+    aapl = _replay(server, rec_dir / "v3_mapping_he9ee9fe_bd5cd759.json")
+    invalid = _replay(server, rec_dir / "v3_mapping_he9ee9fe_b5faeea8.json")
+    values = _replay(server, rec_dir / "v3_mapping_values_idType_he9ee9fe.json")
+    with client_for(server.url) as c:
+        (o,) = c.map_jobs([Job.from_payload(aapl["request"]["bodyJson"][0])])
+        (bad,) = c.map_jobs([Job.from_payload(invalid["request"]["bodyJson"][0])])
+        got_values = c.values("idType")
+    row = aapl["response"]["bodyJson"][0]["data"][0]
+    assert o.status == "matched" and o.records[0].to_api() == row
+    assert bad.status == "rejected" and bad.message == "Invalid value for idType."
+    assert got_values == values["response"]["bodyJson"]["values"]
+    assert server.requests[0]["body"] == aapl["request"]["bodyJson"]
+    _replay(server, rec_dir / "v3_mapping_h6e11d78_bd5cd759.json")
+    with (
+        client_for(server.url, api_key="INVALID") as c,
+        pytest.raises(AuthError, match="Invalid API"),
+    ):
+        c.map_jobs([Job.from_payload(aapl["request"]["bodyJson"][0])])
