@@ -419,4 +419,5 @@ def test_cli_rejects_bad_world_file(tmp_path):
     bad = tmp_path / "world.json"
     bad.write_text("{nope", encoding="utf-8")
     result = CliRunner().invoke(app, ["emulator", "--world", str(bad), "--port", "0"])
-    assert result.exit_code == 3 and "world.json" in result.output
+    flat = "".join(result.output.split())
+    assert result.exit_code == 3 and "world.json" in flat and "notvalidJSON" in flat

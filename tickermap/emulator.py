@@ -144,8 +144,7 @@ class Emulator:
         if self._server is not None:
             return self
         handler = type("_BoundHandler", (_Handler,), {"emulator": self})
-        server = ThreadingHTTPServer((self.host, self.port), handler)
-        server.daemon_threads = True
+        server = _Server((self.host, self.port), handler)
         self._server = server
         self.port = server.server_address[1]
         self.url = f"http://{self.host}:{self.port}"
@@ -203,6 +202,11 @@ class Emulator:
             retry = d.reset if self.retry_after_mode == "reset" else d.window
             headers.append(("retry-after", str(retry)))
         return headers
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # many concurrent clients in benchmarks
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -322,7 +326,7 @@ class _Handler(BaseHTTPRequestHandler):
         return ctype in ("application/json", "text/json")
 
     def _start(self, status: int, ctype: str, extra: list[tuple[str, str]]) -> None:
-        self.send_response_only(status)
+        """Prepare the status line and headers; :meth:`_send` writes them with the body."""
         elapsed = max(int((time.monotonic() - self._t0) * 1000), 1)
         headers = [
             *_FIXED_HEADERS,
@@ -333,16 +337,21 @@ class _Handler(BaseHTTPRequestHandler):
             *self._rate,
             *extra,
         ]
-        for name, value in sorted(headers):
-            self.send_header(name, value)
-        self.end_headers()
+        lines = [f"HTTP/1.1 {status} {self.responses[status][0]}"]
+        lines += [f"{name}: {value}" for name, value in sorted(headers)]
+        self._head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.log_request(status)
+
+    def _send(self, data: bytes) -> None:
+        """Write head and body in one go (no Nagle/delayed-ACK stall on keep-alive)."""
+        self.wfile.write(self._head + data)
 
     def _text(self, status: int, text: str | None = None) -> None:
         data = (text if text is not None else TEXT[status]).encode()
         vary = "Origin, Accept-Encoding" if status != 404 else "Accept-Encoding"
         self._record(status)  # before answering: a client may read stats right after
         self._start(status, _TEXT_TYPE, [("content-length", str(len(data))), ("vary", vary)])
-        self.wfile.write(data)
+        self._send(data)
 
     def _json(self, body: Any, *, truncate: bool = False) -> None:
         data = json.dumps(body, separators=(",", ":")).encode()
@@ -354,13 +363,12 @@ class _Handler(BaseHTTPRequestHandler):
         if truncate:
             extra.append(("content-length", str(len(data) + 64)))
             self._start(200, _JSON_TYPE, extra)
-            self.wfile.write(data[: len(data) // 2])
-            self.wfile.flush()
+            self._send(data[: len(data) // 2])
             self.close_connection = True
         else:
             extra.append(("transfer-encoding", "chunked"))
             self._start(200, _JSON_TYPE, extra)
-            self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data))
+            self._send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data))
 
     def _record(self, status: int) -> None:
         path = self.path.split("?", 1)[0]

@@ -117,10 +117,10 @@ class World:
             raise InputError(f"cannot read the world file: {exc}", path=path) from exc
         except json.JSONDecodeError as exc:
             raise InputError(
-                f"the world file is not valid JSON ({exc.msg}); regenerate it",
+                f"the world file is not valid JSON ({exc.msg} at character {exc.colno}); "
+                "fix or regenerate it",
                 path=path,
                 line=exc.lineno,
-                column=str(exc.colno),
             ) from exc
         if not isinstance(doc, dict) or not isinstance(doc.get("records"), list):
             raise InputError(
@@ -245,9 +245,11 @@ class World:
 
     def filter(self, query: str | None, filters: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Like :meth:`search` (query optional), but sorted alphabetically by FIGI."""
-        found = self.search(query, filters) if query else [
-            dict(self.results[i]) for i in self.listed() if self.matches(i, filters)
-        ]
+        found = (
+            self.search(query, filters)
+            if query
+            else [dict(self.results[i]) for i in self.listed() if self.matches(i, filters)]
+        )
         return sorted(found, key=lambda r: r["figi"])
 
     def value_list(self, key: str) -> list[str]:
