@@ -1,5 +1,131 @@
-"""CLI commands for reconcile (registered on the shared app)."""
+"""CLI commands ``reconcile`` and ``audit`` (registered on the shared app)."""
 
 from __future__ import annotations
 
-from tickermap.cli._app import app  # noqa: F401
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from tickermap.cli._app import app, build_settings, console, friendly_errors, out
+from tickermap.cli._progress import RichProgress
+
+audit_app = typer.Typer(
+    help="Audit a reconciled universe for corporate events.", no_args_is_help=True
+)
+app.add_typer(audit_app, name="audit")
+
+
+@app.command()
+@friendly_errors
+def reconcile(
+    universe: Path = typer.Option(
+        ...,
+        "--universe",
+        "-u",
+        help="Universe file (CSV/Parquet) with bloomberg_ticker or numerai_ticker.",
+    ),
+    maps: list[Path] = typer.Option(
+        [],
+        "--map",
+        "-m",
+        help="Community map (repeatable); its preset is detected from the header.",
+    ),
+    out_path: Path = typer.Option(
+        ..., "--out", "-o", help="Cleaned universe to write (.csv or .parquet)."
+    ),
+    review: Path | None = typer.Option(
+        None, "--review", help="Also write every judged claim, most suspicious first."
+    ),
+    report: Path | None = typer.Option(
+        None, "--report", help="Also write a self-contained HTML report."
+    ),
+    column: str | None = typer.Option(
+        None, "--column", help="Ticker column (default: bloomberg_ticker, else numerai_ticker)."
+    ),
+    openfigi_url: str | None = typer.Option(
+        None, "--openfigi-url", help="OpenFIGI or emulator base URL (env TICKERMAP_OPENFIGI_URL)."
+    ),
+    cache_dir: Path | None = typer.Option(
+        None, "--cache-dir", help="Cache directory (env TICKERMAP_CACHE_DIR)."
+    ),
+    offline: bool = typer.Option(
+        False, "--offline", help="Use cached OpenFIGI answers only; mark the rest unverified."
+    ),
+) -> None:
+    """Decide which identifiers of each ticker can be trusted, and write clean join keys.
+
+    Example: tickermap reconcile --universe u.csv --map map.csv --out clean.csv --report r.html
+    """
+    from tickermap.reconcile import reconcile_files
+
+    settings = build_settings(openfigi_url=openfigi_url, cache_dir=cache_dir)
+    with RichProgress() as progress:
+        done = reconcile_files(
+            universe,
+            maps,
+            out_path,
+            settings=settings,
+            review=review,
+            report=report,
+            column=column,
+            offline=offline,
+            progress=progress,
+        )
+    _print_summary(done.result.universe, done.result.stats)
+    for label, path in (
+        ("universe", done.universe_path),
+        ("review", done.review_path),
+        ("report", done.report_path),
+    ):
+        if path is not None:
+            console.print(f"wrote {label}: {path}")
+
+
+def _print_summary(universe: object, stats: dict[str, object]) -> None:
+    import pandas as pd
+
+    assert isinstance(universe, pd.DataFrame)
+    table = Table(
+        title=f"{stats['tickers']} tickers, {stats['claims']} claims "
+        f"({stats['namespace']} namespace), {stats['requests_sent']} OpenFIGI requests"
+    )
+    table.add_column("status")
+    table.add_column("tickers", justify="right")
+    table.add_column("share", justify="right")
+    counts = universe["status"].value_counts()
+    for status, n in counts.items():
+        table.add_row(str(status), str(n), f"{n / max(len(universe), 1):.1%}")
+    console.print(table)
+
+
+@audit_app.command("delisted")
+@friendly_errors
+def audit_delisted(
+    universe: Path = typer.Option(..., "--universe", "-u", help="Output of 'tickermap reconcile'."),
+    out_path: Path | None = typer.Option(
+        None, "--out", "-o", help="Write the events (.csv/.parquet); default: print CSV to stdout."
+    ),
+    events: str = typer.Option(
+        "delisted,renamed,ticker_reused", "--events", help="Comma-separated events to list."
+    ),
+) -> None:
+    """List delisted, renamed and reused tickers with evidence, for survivorship-free backtests.
+
+    Example: tickermap audit delisted --universe clean.csv --out events.csv
+    """
+    from tickermap.audit import audit_events, summarize_events
+    from tickermap.tables import read_table, write_table
+
+    wanted = [e.strip() for e in events.split(",") if e.strip()]
+    found = audit_events(read_table(universe), events=wanted)  # type: ignore[arg-type]
+    table = Table(title=f"{len(found)} events")
+    for col in ("event", "exch_code", "tickers"):
+        table.add_column(col)
+    for rec in summarize_events(found).itertuples(index=False):
+        table.add_row(*(str(x) for x in rec))
+    console.print(table)
+    if out_path is not None:
+        console.print(f"wrote {write_table(found, out_path)}")
+    else:
+        out.print(found.to_csv(index=False), end="")
