@@ -33,8 +33,10 @@ from tickermap.names import normalize_name, normalize_names
 __all__ = [
     "MATCH_OVERLAP",
     "MATCH_SCORE",
+    "MATCH_SCORE_OVERLAP",
     "MISMATCH_OVERLAP",
     "MISMATCH_SCORE",
+    "TRUNCATION_CHARS",
     "Evidence",
     "NameScore",
     "TokenWeights",
@@ -50,14 +52,17 @@ Evidence = Literal["match", "weak", "mismatch", "no_evidence"]
 # doc §2.5 pairs, same-ISIN guillem names, Bloomberg-style rewrites; negatives: same-exchange
 # random and hard pairs sharing a generic token). See the README structure notes for numbers.
 MATCH_SCORE = 88.0
-"""token_sort_ratio at or above which names match."""
-MATCH_OVERLAP = 0.75
-"""Weighted overlap at or above which names match (truncation, reordering, extra generic words)."""
-TRUNCATION_CHARS = 12
-"""A prefix relation is a match when the shorter normalised name has at least this many chars."""
-MISMATCH_SCORE = 60.0
+"""token_sort_ratio at or above which names match (with :data:`MATCH_SCORE_OVERLAP`)."""
+MATCH_SCORE_OVERLAP = 0.5
+"""Weighted overlap a high score also needs: ``SS&C TECHNOLOGIES HOLDINGS`` is not ``SENSATA``."""
+MATCH_OVERLAP = 0.9
+"""Weighted overlap at or above which names match whatever the score (reordered tokens)."""
+TRUNCATION_CHARS = 18
+"""A prefix relation is a match when the shorter normalised name has at least this many chars
+(OpenFIGI cuts at about 28 raw characters; ``BARNES & NOBLE`` vs ``... EDUCATION`` is no cut)."""
+MISMATCH_SCORE = 70.0
 """Below this token_sort_ratio (and :data:`MISMATCH_OVERLAP`) names are a mismatch."""
-MISMATCH_OVERLAP = 0.3
+MISMATCH_OVERLAP = 0.4
 """Below this weighted overlap (and :data:`MISMATCH_SCORE`) names are a mismatch."""
 MIN_PREFIX = 4
 """Shortest token (or name) that may stand for a longer one it prefixes (doc §2.3: not 'VISA')."""
@@ -182,7 +187,11 @@ def _prefix(a: str, b: str) -> bool:
 
 
 def _decide(score: float, overlap: float, prefix: bool, shorter: int) -> Evidence:
-    if score >= MATCH_SCORE or overlap >= MATCH_OVERLAP or (prefix and shorter >= TRUNCATION_CHARS):
+    if (
+        (score >= MATCH_SCORE and overlap >= MATCH_SCORE_OVERLAP)
+        or overlap >= MATCH_OVERLAP
+        or (prefix and shorter >= TRUNCATION_CHARS)
+    ):
         return "match"
     if score < MISMATCH_SCORE and overlap < MISMATCH_OVERLAP and not prefix:
         return "mismatch"
