@@ -152,30 +152,25 @@ class NameScore:
     evidence: Evidence
 
 
-def _tokens_meet(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    short, long = (a, b) if len(a) <= len(b) else (b, a)
-    return len(short) >= MIN_PREFIX and long.startswith(short)
-
-
 def _meets_any(token: str, others: Sequence[str]) -> bool:
-    return any(_tokens_meet(token, u) for u in others)
+    """``token`` prefixes another token or is prefixed by one (both sides >= MIN_PREFIX chars)."""
+    if len(token) < MIN_PREFIX:
+        return False
+    return any(
+        len(u) >= MIN_PREFIX and (u.startswith(token) or token.startswith(u)) for u in others
+    )
 
 
 def _overlap(ta: Sequence[str], tb: Sequence[str], weights: TokenWeights) -> float:
     if not ta or not tb:
         return 0.0
-    set_b = set(tb)
-    set_a = set(ta)
+    if ta == tb:
+        return 1.0
+    set_a, set_b = set(ta), set(tb)
     wa = [weights.weight(t) for t in ta]
     wb = [weights.weight(t) for t in tb]
-    hit_a = sum(
-        w for t, w in zip(ta, wa, strict=True) if t in set_b or any(_tokens_meet(t, u) for u in tb)
-    )
-    hit_b = sum(
-        w for t, w in zip(tb, wb, strict=True) if t in set_a or any(_tokens_meet(t, u) for u in ta)
-    )
+    hit_a = sum(w for t, w in zip(ta, wa, strict=True) if t in set_b or _meets_any(t, tb))
+    hit_b = sum(w for t, w in zip(tb, wb, strict=True) if t in set_a or _meets_any(t, ta))
     return (hit_a + hit_b) / (sum(wa) + sum(wb))
 
 
@@ -242,11 +237,17 @@ def _features(
     prefixes: list[bool] = []
     evidence: list[Evidence] = []
     cache: dict[tuple[str, str], tuple[float, bool]] = {}
+    split: dict[str, list[str]] = {}
     for a, b, sa, sb, score in zip(left, right, left_script, right_script, scores, strict=True):
-        key = (a, b)
-        found = cache.get(key)
+        found = cache.get((a, b))
         if found is None:
-            found = cache[key] = (_overlap(a.split(), b.split(), weights), _prefix(a, b))
+            ta = split.get(a)
+            if ta is None:
+                ta = split[a] = a.split()
+            tb = split.get(b)
+            if tb is None:
+                tb = split[b] = b.split()
+            found = cache[(a, b)] = (_overlap(ta, tb, weights), _prefix(a, b))
         overlap, prefix = found
         overlaps.append(overlap)
         prefixes.append(prefix)

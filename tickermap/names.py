@@ -341,10 +341,11 @@ def normalize_names(names: pd.Series) -> pd.DataFrame:
     cache: dict[object, NormalizedName] = {}
     rows = []
     for value in values:
-        key = value if isinstance(value, str) else None if _missing(value) else str(value)
-        found = cache.get(key)
+        found = cache.get(value) if isinstance(value, str) else None
         if found is None:
-            found = cache[key] = normalize_name(key)
+            found = normalize_name(value)
+            if isinstance(value, str):
+                cache[value] = found
         rows.append(found)
     return pd.DataFrame(
         {
@@ -356,7 +357,3 @@ def normalize_names(names: pd.Series) -> pd.DataFrame:
         },
         index=names.index,
     )
-
-
-def _missing(value: object) -> bool:
-    return value is None or bool(pd.isna(value))  # type: ignore[call-overload]
