@@ -95,8 +95,8 @@ class Ids:
 
     def isin(self, country: str, ticker: str, cusip_: str | None, sedol_: str | None) -> str:
         digits = "".join(self.rng.choice("0123456789") for _ in range(9))
-        if country == "US" and cusip_:
-            body = "US" + cusip_
+        if country in ("US", "CA") and cusip_:
+            body = country + cusip_
         elif country == "GB" and sedol_:
             body = "GB00" + sedol_
         elif country == "KR":

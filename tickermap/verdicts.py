@@ -289,9 +289,12 @@ def _judge_one(
                         f"{claimed} is another share class of "
                         f"{t.name if t else ''} ({f_rec.ticker} {f_rec.exch_code})",
                     )
-                elif (f_rec.ticker != root or is_placeholder_ticker(f_rec.ticker)) and (
-                    ev_claim_f == "match" and ev_claim_t != "match"
-                ):
+                elif (
+                    is_placeholder_ticker(f_rec.ticker)
+                    or (f_rec.ticker == root and f_rec.exch_code == code)
+                ) and (ev_claim_f == "match" and ev_claim_t != "match"):
+                    # The claimed FIGI is the ticker's previous holder (same ticker string, or
+                    # Bloomberg's delisted re-tick) and the row's name is that holder's.
                     v.add(
                         "ticker_reused",
                         f"{ticker} now belongs to {t.name if t else '?'} "

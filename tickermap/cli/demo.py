@@ -1,5 +1,64 @@
-"""CLI commands for demo (registered on the shared app)."""
+"""CLI command ``demo``: the whole chain on the bundled synthetic sample, offline."""
 
 from __future__ import annotations
 
-from tickermap.cli._app import app  # noqa: F401
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from tickermap.cli._app import app, console, friendly_errors
+
+
+@app.command()
+@friendly_errors
+def demo(
+    out_dir: Path = typer.Option(Path("demo-out"), "--out", "-o", help="Folder to write into."),
+) -> None:
+    """Run validate -> reconcile -> audit -> features -> exposure on bundled synthetic data.
+
+    Starts the built-in OpenFIGI emulator on 127.0.0.1; needs no network and no API key.
+
+    Example: tickermap demo --out demo-out
+    """
+    from tickermap.cli._progress import RichProgress
+    from tickermap.demo import run_demo
+
+    with RichProgress() as progress:
+        result = run_demo(out_dir, progress=progress)
+    v = result.validation
+    console.print(
+        f"[bold]1. validate[/] community_map.csv: {len(v.findings)} findings "
+        f"({int((v.findings['severity'] == 'error').sum())} errors)"
+    )
+    universe = result.reconciled.result.universe
+    table = Table(title="2. reconcile: status of each universe ticker")
+    for col in ("status", "tickers", "example"):
+        table.add_column(col)
+    for status, group in universe.groupby("status", sort=False):
+        table.add_row(str(status), str(len(group)), str(group["bloomberg_ticker"].iloc[0]))
+    console.print(table)
+    console.print(
+        "[bold]3. audit[/]: "
+        + (
+            ", ".join(f"{r.bloomberg_ticker} {r.event}" for r in result.events.itertuples())
+            or "none"
+        )
+    )
+    expo = Table(
+        title="4-5. features -> exposure of the sample signal (numerai corr, mean by date)"
+    )
+    for col in ("feature", "mean", "sharpe", "neutralized"):
+        expo.add_column(col, justify="right" if col != "feature" else "left")
+    for rec in result.exposure_table.to_dict("records"):
+        expo.add_row(
+            str(rec["feature"]),
+            f"{rec['mean']:+.3f}",
+            f"{rec['sharpe']:+.2f}",
+            f"{rec.get('neutralized', float('nan')):+.3f}",
+        )
+    console.print(expo)
+    console.print(
+        f"wrote {len(result.paths)} files into {result.out_dir}/ "
+        "(open report.html and exposure.html in a browser)"
+    )

@@ -49,6 +49,7 @@ def reconcile(
     cache_dir: Path | None = typer.Option(
         None, "--cache-dir", help="Cache directory (env TICKERMAP_CACHE_DIR)."
     ),
+    time_scale: float = typer.Option(1.0, "--time-scale", hidden=True),
     offline: bool = typer.Option(
         False, "--offline", help="Use cached OpenFIGI answers only; mark the rest unverified."
     ),
@@ -71,6 +72,7 @@ def reconcile(
             column=column,
             offline=offline,
             progress=progress,
+            time_scale=time_scale,
         )
     _print_summary(done.result.universe, done.result.stats)
     for label, path in (
