@@ -29,7 +29,7 @@ from tickermap.cache import OutcomeCache
 from tickermap.claims import claims_table, disagreements
 from tickermap.config import Settings
 from tickermap.errors import InputError as TickermapInputError
-from tickermap.exchanges import load_exchanges
+from tickermap.local_evidence import local_evidence
 from tickermap.lookups import Lookups, gather_lookups
 from tickermap.mappings import LoadedMap
 from tickermap.matching import score_name_pairs
@@ -158,7 +158,10 @@ def reconcile(
         ):
             lookups = gather_lookups(tickers, claims, client=own, progress=progress)
     verdicts = judge_claims(
-        claims, lookups, exchanges=load_exchanges(), name_evidence=name_evidence
+        claims,
+        lookups,
+        name_evidence=name_evidence,
+        local=local_evidence(maps),
     )
     merged = pd.concat(
         [
@@ -215,7 +218,7 @@ def _one_row(
             "matched": [],
             "ambiguous": ["ambiguous"],
             "not_found": ["no_data"],
-            "invalid_ticker": ["no_data"],
+            "invalid_ticker": ["invalid_ticker"],
         }.get(t_outcome, ["unverified"])
     reasons = sorted(set(reasons), key=SEVERITY.index)
     status = worst(reasons)

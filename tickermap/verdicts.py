@@ -10,6 +10,7 @@ reason                        when
 ============================  ===========================================================
 ``figi_invalid``              a claimed FIGI fails its check digit / prefix rules
 ``isin_invalid``              the claimed ISIN fails its check digit
+``invalid_ticker``            the ticker cannot be parsed (no exchange code, unknown code)
 ``figi_unknown``              a valid claimed FIGI is unknown to OpenFIGI
 ``wrong_listing``             F has T's share class but is another exchange's composite
 ``wrong_share_class``         F is the same issuer (names agree) but another share class,
@@ -41,15 +42,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from tickermap import columns as C
-from tickermap.exchanges import Exchange
 from tickermap.identifiers import check_figi, check_isin
 from tickermap.jobs import FigiRecord
+from tickermap.local_evidence import LocalEvidence, RowKey
 from tickermap.lookups import Lookup, Lookups, is_placeholder_ticker
 from tickermap.resolve import Resolution
 from tickermap.suspicion import score_claim
 from tickermap.tickers import parse_ticker
 
-__all__ = ["OFFSHORE_DOMICILES", "SEVERITY", "NameEvidence", "judge_claims", "worst"]
+__all__ = ["SEVERITY", "NameEvidence", "judge_claims", "worst"]
 
 SEVERITY = (
     "figi_other_security",
@@ -59,6 +60,7 @@ SEVERITY = (
     "wrong_share_class",
     "figi_unknown",
     "figi_invalid",
+    "invalid_ticker",
     "isin_invalid",
     "name_conflict",
     "ambiguous",
@@ -70,35 +72,11 @@ SEVERITY = (
 )
 """Reason codes from worst to best; a row's status is its worst reason."""
 
-OFFSHORE_DOMICILES = frozenset(
-    [
-        "KY",
-        "BM",
-        "VG",
-        "JE",
-        "GG",
-        "IM",
-        "IE",
-        "LU",
-        "NL",
-        "CW",
-        "PA",
-        "MH",
-        "LR",
-        "BS",
-        "GI",
-        "AN",
-        "MU",
-        "CY",
-    ]
-)
-"""ISIN prefixes that are usual for companies listed elsewhere (doc §3.8)."""
-
-_CROSS_LISTED = {("US", "CA"), ("CA", "US"), ("US", "IL"), ("GB", "IE"), ("GB", "JE")}
-"""(exchange country, ISIN country) pairs that are ordinary cross-listings, not errors."""
-
 NameEvidence = Callable[[pd.Series, pd.Series], pd.Series]
 """Aligned pairs of names -> evidence level (``match|weak|mismatch|no_evidence``)."""
+
+
+_NO_LOCAL = LocalEvidence()
 
 
 def worst(reasons: list[str]) -> str:
@@ -128,18 +106,6 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _country_level(isin: str | None, code: str, exchanges: Mapping[str, Exchange]) -> str:
-    ex = exchanges.get(code)
-    if not isin or ex is None or len(isin) < 2:
-        return "unknown"
-    prefix = isin[:2]
-    if prefix == ex.country:
-        return "domestic"
-    if prefix in OFFSHORE_DOMICILES or (ex.country, prefix) in _CROSS_LISTED or prefix == "XS":
-        return "offshore"
-    return "implausible"
-
-
 def _describe(rec_lookup: Lookup, figi: str) -> str:
     rec = rec_lookup.record(figi)
     if rec is None:
@@ -151,8 +117,8 @@ def judge_claims(
     claims: pd.DataFrame,
     lookups: Lookups,
     *,
-    exchanges: Mapping[str, Exchange],
     name_evidence: NameEvidence,
+    local: Mapping[RowKey, LocalEvidence] | None = None,
 ) -> pd.DataFrame:
     """Judge every claim.
 
@@ -160,8 +126,9 @@ def judge_claims(
         claims: ``tickermap.claims.claims_table`` output.
         lookups: OpenFIGI answers (``tickermap.lookups.gather_lookups``); ``unchecked`` entries
             mean offline without a cached answer.
-        exchanges: Bloomberg composite code -> :class:`~tickermap.exchanges.Exchange`.
         name_evidence: the name comparator (``tickermap.matching``), vectorised over pairs.
+        local: evidence from each map's own consistency (``tickermap.local_evidence``); used
+            where OpenFIGI could not check (offline) or cannot say (names on many tickers).
 
     Returns:
         One row per claim: ``bloomberg_ticker, source, source_row, status, reasons, suspicion,
@@ -183,12 +150,13 @@ def judge_claims(
 
     rows = []
     for i, claim in enumerate(claims.to_dict("records")):
+        key = (str(claim[C.SOURCE]), int(str(claim[C.SOURCE_ROW])))
         v = _judge_one(
             claim,
+            (local or {}).get(key, _NO_LOCAL),
             tick[i],
             f_recs[i],
             lookups,
-            exchanges,
             ev_claim_t=str(ev_claim_t.iloc[i]),
             ev_claim_f=str(ev_claim_f.iloc[i]),
             ev_f_t=str(ev_f_t.iloc[i]),
@@ -218,10 +186,10 @@ def judge_claims(
 
 def _judge_one(
     c: Mapping[object, object],
+    loc: LocalEvidence,
     t: Resolution | None,
     f_rec: FigiRecord | None,
     lookups: Lookups,
-    exchanges: Mapping[str, Exchange],
     *,
     ev_claim_t: str,
     ev_claim_f: str,
@@ -232,6 +200,8 @@ def _judge_one(
     parsed = parse_ticker(ticker)
     root = parsed.ticker.root if parsed.ticker else ticker
     code = parsed.ticker.code if parsed.ticker else ""
+    if parsed.ticker is None:
+        v.add("invalid_ticker", f"{ticker!r}: {parsed.message}")
     figi = _text(c.get(C.FIGI))
     comp = _text(c.get(C.COMPOSITE_FIGI))
     share = _text(c.get(C.SHARE_CLASS_FIGI))
@@ -347,20 +317,15 @@ def _judge_one(
             v.suggested_composite = t_comp
 
     # 4. The ISIN.
-    v.levels["isin_country"] = _country_level(isin, code, exchanges)
+    v.levels["isin_country"] = loc.country_level if isin else "unknown"
     if isin:
         i_look = lookups.isin(isin, code)
         reference = {x for x in (t_comp, claimed if f_rec is not None else None) if x}
         ref_share = {x for x in (t_share, f_rec.share_class_figi if f_rec else None) if x}
         if i_look.status == "unchecked":
             v.levels["isin_figi"] = "unknown"
-            if v.levels["isin_country"] == "implausible" and not identity_problem:
-                ex = exchanges.get(code)
-                v.add(
-                    "isin_conflict",
-                    f"ISIN {isin} is from {isin[:2]}, {ticker} lists in "
-                    f"{ex.country if ex else '?'} (not a usual offshore domicile)",
-                )
+            if "isin_conflict" in loc.reasons and not identity_problem:
+                v.add("isin_conflict", loc.reasons["isin_conflict"])
         elif (i_look.composites() & reference) or (i_look.share_classes() & ref_share):
             agrees_with_t = bool(i_look.composites() & {t_comp}) or bool(
                 i_look.share_classes() & {t_share}
@@ -386,6 +351,8 @@ def _judge_one(
     name_level = ev_claim_t if t_comp else ev_claim_f if f_rec is not None else "no_evidence"
     v.levels["name"] = name_level if name_level in ("match", "weak", "mismatch") else "no_evidence"
     explained = {"figi_other_security", "ticker_reused", "renamed", "wrong_share_class"}
+    if "name_conflict" in loc.reasons and name_level != "match" and not explained & set(v.reasons):
+        v.add("name_conflict", loc.reasons["name_conflict"])
     if name_level == "mismatch" and not explained & set(v.reasons):
         ref = t.name if t_comp and t is not None else (f_rec.name if f_rec else "")
         v.add("name_conflict", f"name {c[C.NAME]!s} but OpenFIGI says {ref}")
