@@ -72,6 +72,8 @@ UNIVERSE_COLUMNS = (
 """The cleaned universe: one row per input ticker; these are the join keys for exposure runs."""
 
 _TRUSTED_ISIN_LEVELS = ("agree",)
+_OPENFIGI_ALONE = 0.8
+"""Confidence in keys that only OpenFIGI's ticker lookup supports (no witness agrees)."""
 
 
 @dataclass
@@ -235,9 +237,14 @@ def _one_row(
     confidence = 0.0
     if group:
         agree = [g for g in group if g["agrees_with_openfigi"]]
-        unflagged = [g for g in group if g["reasons"] == "ok"]
-        if composite is None and status in ("renamed", "delisted", "unverified", "ok"):
-            first = (unflagged or group)[0]
+        # Keys come from claims that carry identifiers (a Yahoo-only witness has none):
+        # unflagged ones first, then renamed/delisted/unverified ones.
+        with_ids = [g for g in group if _s(g[C.COMPOSITE_FIGI]) or _s(g[C.FIGI]) or _s(g[C.ISIN])]
+        usable = [g for g in with_ids if g["reasons"] == "ok"] or [
+            g for g in with_ids if g["status"] in ("renamed", "delisted", "unverified")
+        ]
+        if composite is None and usable and status in ("renamed", "delisted", "unverified", "ok"):
+            first = usable[0]
             composite = _s(first[C.COMPOSITE_FIGI]) or _s(first[C.FIGI])
             share = _s(first[C.SHARE_CLASS_FIGI])
             figi = _s(first[C.FIGI]) or composite
@@ -247,18 +254,24 @@ def _one_row(
             if (i := _s(g[C.ISIN]))
             and json.loads(str(g["features"])).get("isin_figi", [""])[0] in _TRUSTED_ISIN_LEVELS
         ]
-        trusted = agree or unflagged
         if verified_isin:
             isin = verified_isin[0]
-        elif trusted and status in ("unverified", "renamed", "delisted", "ok"):
-            isin = _s(trusted[0][C.ISIN])
+        elif usable and status in ("unverified", "renamed", "delisted", "ok"):
+            isin = _s(usable[0][C.ISIN])
         if verified_isin and any(_s(g[C.ISIN]) not in (None, verified_isin[0]) for g in group):
             suggested_isin = verified_isin[0]
         suggested_comp = next((s for g in group if (s := _s(g["suggested_composite_figi"]))), None)
         name = name or _s(group[0][C.NAME])
-        confidence = max(float(str(g["probability"])) for g in (agree or group))
+        if agree:
+            confidence = max(float(str(g["probability"])) for g in agree)
+        elif t_outcome == "matched":
+            confidence = _OPENFIGI_ALONE
+        else:
+            confidence = max(float(str(g["probability"])) for g in group)
     elif t_outcome == "matched":
-        confidence = 0.8  # OpenFIGI alone: the current holder, no second witness
+        confidence = _OPENFIGI_ALONE
+    if status == "ok" and composite is None and isin is None:
+        reasons, status = ["no_data"], "no_data"  # nobody knows an identifier for it
     if status in ("no_data", "ambiguous"):
         confidence = min(confidence, 0.2)
     venues = tuple(r.venue_exch_codes) if r is not None and r.venue_exch_codes else ()

@@ -289,8 +289,12 @@ def _judge_one(
                     f"now shows ticker {f_rec.ticker}",
                 )
             else:
+                new_ticker = f"{f_rec.ticker} {f_rec.exch_code}"
                 now = lookups.current.get((f_rec.ticker or "", f_rec.exch_code or ""))
-                confirmed = now is not None and claimed in now.composites()
+                known = lookups.tickers.get(new_ticker)
+                confirmed = (now is not None and claimed in now.composites()) or (
+                    known is not None and known.composite_figi == claimed
+                )
                 v.add(
                     "renamed",
                     f"{ticker} now trades as {f_rec.ticker} {f_rec.exch_code} "
@@ -364,6 +368,6 @@ def _judge_one(
         and (f_look is None or f_look.status == "unchecked")
     ):
         v.add("unverified", "OpenFIGI not consulted (offline and not cached)")
-    if t_status == "not_found" and f_rec is None and not v.reasons:
+    if t_status == "not_found" and f_rec is None and not v.reasons and (claimed or isin):
         v.add("no_data", f"OpenFIGI knows neither {ticker} nor the claimed identifiers")
     return v
