@@ -17,25 +17,13 @@ import csv
 import sys
 from pathlib import Path
 
+from tickermap.exchanges import CSV_COLUMNS
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = REPO.parent / "shared" / "data" / "openfigi_exchange_codes.csv"
 OUT = REPO / "mappings" / "exchanges.csv"
 
-FIELDS = [
-    "code",
-    "country",
-    "name",
-    "venue_codes",
-    "mic",
-    "yahoo_suffixes",
-    "currency",
-    "numerai_code",
-    "figi_composite",
-    "yahoo_venues",
-    "venue_hidden",
-    "yahoo_root",
-    "notes",
-]
+FIELDS = list(CSV_COLUMNS)
 
 # code: (figi_composite, mic, yahoo suffixes (default first; "" = no suffix, "-" = Yahoo has no
 #        such market), currency, yahoo_venues (venue=suffix), venue_hidden, yahoo_root, notes)

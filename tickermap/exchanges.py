@@ -21,9 +21,9 @@ from tickermap.errors import InputError
 from tickermap.resources import mappings_path
 from tickermap.tickers import LEGACY_CODES
 
-__all__ = ["Exchange", "exchange_for_venue", "load_exchanges", "venue_map"]
+__all__ = ["CSV_COLUMNS", "Exchange", "exchange_for_venue", "load_exchanges", "venue_map"]
 
-_REQUIRED = (
+CSV_COLUMNS = (
     "code",
     "country",
     "name",
@@ -32,7 +32,14 @@ _REQUIRED = (
     "yahoo_suffixes",
     "currency",
     "numerai_code",
+    "figi_composite",
+    "yahoo_venues",
+    "venue_hidden",
+    "yahoo_root",
+    "notes",
 )
+"""The columns of ``mappings/exchanges.csv``, in order (written by scripts/build_exchanges.py)."""
+_REQUIRED = CSV_COLUMNS[:8]
 NO_YAHOO = "-"
 """Marker in ``yahoo_suffixes`` for a market Yahoo does not carry (``""`` means no suffix, US)."""
 
