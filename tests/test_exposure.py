@@ -311,3 +311,73 @@ def test_streaming_gives_the_same_numbers(tmp_path, monkeypatch):
     a = whole.per_date.sort_values(keys).reset_index(drop=True)
     b = streamed.per_date.sort_values(keys).reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
+
+
+# --- the bundled sample: signal by Bloomberg ticker, features by Yahoo symbol ---------------
+
+
+def test_sample_cli_joins_bloomberg_signal_to_yahoo_features(tmp_path):
+    from scipy.stats import spearmanr
+    from typer.testing import CliRunner
+
+    from tests.test_features import sample_universe
+    from tickermap.cli import app
+    from tickermap.resources import sample_path
+
+    if not all(sample_path(n).is_file() for n in ("prices.parquet", "signal.parquet", "fx.csv")):
+        pytest.skip("sample data not generated yet (scripts/make_sample_data.py)")
+    universe = sample_universe()
+    universe.loc[universe["bloomberg_ticker"] == "DUAL US", "status"] = "ambiguous"
+    universe.loc[universe["bloomberg_ticker"] == "HEI US", "yahoo"] = None
+    universe.to_csv(tmp_path / "u.csv", index=False)
+    feats = tmp_path / "f.parquet"
+    runner = CliRunner()
+    args = [str(sample_path("prices.parquet")), "--key", "yahoo", "--fx"]
+    result = runner.invoke(app, ["features", *args, str(sample_path("fx.csv")), "-o", str(feats)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app,
+        [
+            "exposure",
+            "--signal",
+            str(sample_path("signal.parquet")),
+            "--signal-key",
+            "bloomberg_ticker",
+            "--features",
+            str(feats),
+            "--features-key",
+            "yahoo",
+            "--universe",
+            str(tmp_path / "u.csv"),
+            "--out",
+            str(tmp_path / "exp.csv"),
+            "--method",
+            "spearman",
+            "--top-n",
+            "0",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    signal = pd.read_parquet(sample_path("signal.parquet"))
+    coverage = pd.read_csv(tmp_path / "exp.coverage.csv")
+    n = signal.groupby("date").size().to_numpy()
+    assert (coverage["signal_rows"] == n).all() and (coverage["matched"] == n - 2).all()
+    unmatched = pd.read_csv(tmp_path / "exp.unmatched.csv")
+    assert dict(unmatched.groupby("bloomberg_ticker")["reason"].first()) == {
+        "DUAL US": "excluded_status:ambiguous",
+        "HEI US": "no_yahoo_in_universe",
+    }
+    # naive: the signal re-keyed by hand, scipy Spearman per date
+    usable = universe[(universe["status"] == "ok") & universe["yahoo"].notna()]
+    merged = signal.merge(usable[["bloomberg_ticker", "yahoo"]], on="bloomberg_ticker")
+    features = pd.read_parquet(feats)
+    merged["date"] = merged["date"].astype(features["date"].dtype)
+    merged = merged.merge(features, on=["date", "yahoo"])
+    per = pd.read_csv(tmp_path / "exp.per_date.csv", parse_dates=["date"])
+    per = per[per["stage"] == "raw"]
+    for feature in ("short_term_return", "usd_market_cap", "residual_volatility"):
+        expected = merged.groupby("date").apply(
+            lambda g, f=feature: spearmanr(g["signal"], g[f]).statistic
+        )
+        got = per[per["feature"] == feature].set_index("date")["exposure"]
+        np.testing.assert_allclose(got.loc[expected.index], expected.to_numpy(), atol=1e-9)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import ta
 from scipy.stats import rankdata, spearmanr
@@ -14,10 +17,13 @@ from typer.testing import CliRunner
 
 from tickermap.cli import app
 from tickermap.errors import AnalysisError, ConfigError, InputError
+from tickermap.exchanges import load_exchanges
 from tickermap.features import FEATURE_COLUMNS, FeatureSpec, compute_features, countries_from_keys
+from tickermap.joins import join_through_universe
 from tickermap.prices import load_fx, load_prices, validate_prices
 from tickermap.progress import RecordingProgress
 from tickermap.resources import sample_path
+from tickermap.symbols import bloomberg_to_yahoo
 
 KEY = "bloomberg_ticker"
 SMALL = FeatureSpec(high_window=30, resid_vol_window=25)
@@ -411,19 +417,95 @@ def test_cli_bad_input_is_a_clean_error(tmp_path: Path, prices: pd.DataFrame) ->
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_bundled_sample_is_small_and_has_known_exposures() -> None:
+# The bundled sample: prices keyed by Yahoo symbol, a signal keyed by Bloomberg ticker, over the
+# sample universe's tickers that have a live composite row in the sample world.
+
+
+def sample_universe() -> pd.DataFrame:
+    """``bloomberg_ticker, status, yahoo, exch_code`` as a cleaned universe would hold them.
+
+    Built straight from world.json and universe.csv (live composite rows only; the Yahoo suffix
+    decided by the listing's one venue row when there is exactly one).
+    """
+    records = json.loads(sample_path("world.json").read_text())["records"]
+    live: dict[tuple[str, str], set[str]] = defaultdict(set)
+    venues: dict[str, set[str]] = defaultdict(set)
+    for r in records:
+        if r["figi"] == r["compositeFIGI"] and not r.get("delisted"):
+            live[(r["ticker"], r["exchCode"])].add(r["figi"])
+        elif r["figi"] != r["compositeFIGI"]:
+            venues[r["compositeFIGI"]].add(r["exchCode"])
+    rows = []
+    for ticker in pd.read_csv(sample_path("universe.csv"), dtype=str)["bloomberg_ticker"]:
+        root, code = ticker.rsplit(" ", 1)
+        if not live[(root, code)]:
+            continue
+        seen = set().union(*(venues[c] for c in live[(root, code)]))
+        result = bloomberg_to_yahoo(ticker, venue=seen.pop() if len(seen) == 1 else None)
+        if result.symbol is not None:
+            rows.append((ticker, "ok", result.symbol, code))
+    return pd.DataFrame(rows, columns=["bloomberg_ticker", "status", "yahoo", "exch_code"])
+
+
+def _sample_paths() -> list[Path]:
     paths = [sample_path(n) for n in ("prices.parquet", "signal.parquet", "fx.csv")]
     if not all(p.is_file() for p in paths):
         pytest.skip("sample data not generated yet (scripts/make_sample_data.py)")
+    return paths
+
+
+@pytest.fixture(scope="module")
+def sample_features() -> pd.DataFrame:
+    prices, _, fx = _sample_paths()
+    return compute_features(load_prices(prices, key="yahoo"), key="yahoo", fx=load_fx(fx))
+
+
+def test_bundled_sample_is_small_and_marked_synthetic() -> None:
+    paths = _sample_paths()
     assert all(p.stat().st_size < 500_000 for p in paths)
-    prices = load_prices(paths[0], key=KEY)
-    assert prices[KEY].str.startswith(("SYN", "9")).all()
-    feats = compute_features(prices, fx=load_fx(paths[2]), country_from="none")
-    assert feats["usd_market_cap"].notna().all()
-    signal = pd.read_parquet(paths[1])
-    joined = signal.merge(feats, on=["date", KEY])
-    assert len(joined) == len(signal)
-    per_date = joined.groupby("date")[["signal", "short_term_return", "usd_market_cap"]].corr(
+    for path in paths[:2]:
+        assert b"SYNTHETIC" in pq.read_schema(path).metadata[b"note"]
+
+
+def test_bundled_sample_covers_the_live_universe() -> None:
+    prices_path, signal_path, fx_path = _sample_paths()
+    universe = sample_universe()
+    prices = load_prices(prices_path, key="yahoo")
+    signal = pd.read_parquet(signal_path)
+    assert list(signal.columns) == ["date", "bloomberg_ticker", "signal"]
+    assert (signal["date"].dt.day_of_week == 4).all()
+    assert set(signal["bloomberg_ticker"]) == set(universe["bloomberg_ticker"])
+    assert set(prices["yahoo"]) == set(universe["yahoo"])
+    assert not {"ZZZQ US", "GONE US", "OLDN US"} & set(signal["bloomberg_ticker"])
+    assert {"157065.KQ", "0006.HK", "PSB-A.ST", "MPLX.V", "3709.TW"} <= set(prices["yahoo"])
+    exchanges = load_exchanges()
+    per_key = prices.drop_duplicates("yahoo").merge(universe, on="yahoo", validate="1:1")
+    assert prices.groupby("yahoo")[["currency", "country"]].nunique().max().max() == 1
+    assert per_key["currency"].tolist() == [exchanges[c].currency for c in per_key["exch_code"]]
+    assert per_key["country"].tolist() == [exchanges[c].country for c in per_key["exch_code"]]
+    fx = load_fx(fx_path)
+    assert set(fx["currency"]) == set(prices["currency"]) - {"USD"}
+    assert set(fx["date"]) == set(prices["date"])
+
+
+def test_bundled_sample_has_known_exposures_through_the_universe(
+    sample_features: pd.DataFrame,
+) -> None:
+    _, signal_path, _ = _sample_paths()
+    signal = pd.read_parquet(signal_path)
+    signal["date"] = signal["date"].astype(sample_features["date"].dtype)  # Parquet keeps us
+    assert sample_features["usd_market_cap"].notna().all()
+    joined = join_through_universe(
+        signal,
+        sample_features,
+        universe=sample_universe(),
+        signal_key="bloomberg_ticker",
+        features_key="yahoo",
+    )
+    assert (joined.coverage["coverage"] == 1.0).all() and joined.unmatched.empty
+    merged = joined.frame.merge(sample_features, on=["date", "yahoo"])
+    assert len(merged) == len(signal)
+    per_date = merged.groupby("date")[["signal", "short_term_return", "usd_market_cap"]].corr(
         method="spearman"
     )
     rev = per_date.xs("short_term_return", level=1)["signal"].mean()
@@ -431,13 +513,18 @@ def test_bundled_sample_is_small_and_has_known_exposures() -> None:
     assert rev < -0.3 and size < -0.2  # built with +0.5 reversal and -0.4 size exposure
 
 
-def test_bundled_sample_countries_from_exchange_codes() -> None:
-    pytest.importorskip("tickermap.exchanges")
-    path = sample_path("prices.parquet")
-    if not path.is_file():
-        pytest.skip("sample data not generated yet (scripts/make_sample_data.py)")
-    prices = load_prices(path, key=KEY)
-    countries = countries_from_keys(prices[KEY].drop_duplicates(), key=KEY)
-    assert countries.notna().all(), countries[countries.isna()]
-    got = compute_features(prices, fx=load_fx(sample_path("fx.csv")))
-    assert got["price_rank_country"].notna().all()
+def test_bundled_sample_ranks_price_within_the_country_column(
+    sample_features: pd.DataFrame,
+) -> None:
+    prices_path, _, _ = _sample_paths()
+    prices = load_prices(prices_path, key="yahoo")
+    with pytest.raises(ConfigError, match="country"):
+        countries_from_keys(prices["yahoo"].drop_duplicates(), key="yahoo")
+    assert sample_features["price_rank_country"].notna().all()
+    last = prices[prices["date"] == prices["date"].max()]
+    expected = {}
+    for _, group in last.groupby("country"):  # naive: scipy rank per country
+        ranks = rankdata(group["close"], method="average") / len(group)
+        expected.update(zip(group["yahoo"], ranks, strict=True))
+    got = sample_features[sample_features["date"] == prices["date"].max()]
+    assert_close(got["price_rank_country"], got["yahoo"].map(expected))
