@@ -236,3 +236,44 @@ def test_review_probabilities_are_probabilities(make_emulator, tmp_path: Path) -
     abc = result.review[result.review["bloomberg_ticker"] == "ABC US"]
     by_reason = dict(zip(abc["reasons"], abc["probability"], strict=True))
     assert by_reason["ok"] > by_reason["isin_invalid"]
+
+
+@pytest.mark.parametrize(
+    ("column", "expected_ticker", "expected_status"),
+    [("numerai_ticker", "NESN SW", "ok"), ("bloomberg_ticker", "NESN CH", "no_data")],
+)
+def test_namespace_is_decided_by_the_column_name(
+    column: str, expected_ticker: str, expected_status: str, make_emulator, tmp_path: Path
+) -> None:
+    # "CH" is Switzerland in ISO (numerai_ticker) but China in Bloomberg codes.
+    nestle = Company("NESTLE SA-REG", "NESN", exch="SW", country="CH")
+    alpha, _ = _two_companies()
+    result, _ = run_case(
+        make_emulator,
+        tmp_path,
+        nestle.records() + alpha.records(),
+        [nestle.row("NESN SW"), alpha.row()],
+        ["NESN CH", "ABC US"],
+        column=column,
+    )
+    assert only_row(result, "ABC US")["status"] == "ok"
+    got = only_row(result, expected_ticker)
+    assert got["status"] == expected_status, got["evidence"]
+    assert result.stats["namespace"] == column.split("_")[0]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=KeyError,
+    reason="BUG: reconcile() crashes with KeyError when no universe ticker has a claim in any "
+    "map: judge_claims returns a frame without columns for zero claims, and reconcile drops "
+    "bloomberg_ticker/source/source_row from it",
+)
+def test_universe_without_any_claim(make_emulator, tmp_path: Path) -> None:
+    alpha, gamma = _two_companies()
+    result, _ = run_case(
+        make_emulator, tmp_path, alpha.records() + gamma.records(), [gamma.row()], ["ABC US"]
+    )
+    got = only_row(result, "ABC US")
+    assert got["composite_figi"] == alpha.composite
+    assert got["status"] == "ok" and got["confidence"] <= 0.8
