@@ -277,3 +277,23 @@ def test_universe_without_any_claim(make_emulator, tmp_path: Path) -> None:
     got = only_row(result, "ABC US")
     assert got["composite_figi"] == alpha.composite
     assert got["status"] == "ok" and got["confidence"] <= 0.8
+
+
+def test_ticker_repeated_in_one_map_is_judged_per_row(make_emulator, tmp_path: Path) -> None:
+    alpha, gamma = _two_companies()
+    wrong = alpha.row(composite_figi=gamma.composite, figi=gamma.composite)
+    result, _ = run_case(
+        make_emulator,
+        tmp_path,
+        alpha.records() + gamma.records(),
+        [alpha.row(), wrong],
+        ["ABC US"],
+    )
+    assert len(result.review) == 2
+    by_row = dict(zip(result.review["source_row"], result.review["reasons"], strict=True))
+    assert by_row[2] == "ok" and "figi_other_security" in by_row[3]
+    got = only_row(result, "ABC US")
+    assert got["status"] == "figi_other_security"
+    assert set(json.loads(got["evidence"])) == {"map_a:2", "map_a:3"}
+    # the universe keeps OpenFIGI's (and the clean witness's) composite
+    assert got["composite_figi"] == alpha.composite
