@@ -86,12 +86,6 @@ def test_testbed_quality_per_reason(make_emulator, tmp_path: Path) -> None:
         assert (ok[col] == truth.loc[ok.index, col]).all(), col
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: name_conflict missed when the wrong name shares generic tokens with the right "
-    "one (e.g. 'YARROW SHIPPING INTERNATIONAL CO LTD' vs 'TUNDRA MINING INTERNATIONAL'): the "
-    "matcher says 'weak', verdicts only flag 'mismatch', so the row is 'ok' although wrong",
-)
 def test_testbed_quality_seed_with_generic_name_tokens(make_emulator, tmp_path: Path) -> None:
     tb = make_testbed(600, seed=3)
     emu, maps = _serve_testbed(tb, make_emulator, tmp_path / "tb")
@@ -262,13 +256,6 @@ def test_namespace_is_decided_by_the_column_name(
     assert result.stats["namespace"] == column.split("_")[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="BUG: reconcile() crashes with KeyError when no universe ticker has a claim in any "
-    "map: judge_claims returns a frame without columns for zero claims, and reconcile drops "
-    "bloomberg_ticker/source/source_row from it",
-)
 def test_universe_without_any_claim(make_emulator, tmp_path: Path) -> None:
     alpha, gamma = _two_companies()
     result, _ = run_case(

@@ -139,12 +139,6 @@ def test_audit_rejects_a_file_that_is_not_a_reconcile_output(files: dict[str, Pa
     assert words(result).startswith("Error:") and "reasons" in words(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: 'audit delisted' on a non-reconcile file says 'line 1: missing required "
-    "column(s)' without naming the file (audit_events calls require_columns without path=, "
-    "and the CLI does not add it as reconcile_files does)",
-)
 def test_audit_error_names_the_file(files: dict[str, Path]) -> None:
     result = CliRunner().invoke(app, ["audit", "delisted", "--universe", str(files["map"])])
     assert result.exit_code == 3

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
@@ -49,13 +50,17 @@ def _details_for(evidence: str, event: str) -> str:
 
 
 def audit_events(
-    universe: pd.DataFrame, *, events: Sequence[Event] = EVENT_REASONS
+    universe: pd.DataFrame,
+    *,
+    events: Sequence[Event] = EVENT_REASONS,
+    path: str | Path | None = None,
 ) -> pd.DataFrame:
     """List the tickers of a reconciled universe that were delisted, renamed or reused.
 
     Args:
         universe: the reconcile output (needs ``bloomberg_ticker``, ``reasons``, ``evidence``).
         events: which events to list.
+        path: the file ``universe`` was read from, named in errors.
 
     Returns:
         One row per (ticker, event): ``bloomberg_ticker, event, status, composite_figi, name,
@@ -76,6 +81,7 @@ def audit_events(
     require_columns(
         universe,
         [C.BLOOMBERG_TICKER, "reasons", "evidence"],
+        path=path,
         hint="pass the output of 'tickermap reconcile'",
     )
     rows = []

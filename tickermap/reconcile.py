@@ -32,7 +32,8 @@ from tickermap.errors import InputError as TickermapInputError
 from tickermap.local_evidence import local_evidence
 from tickermap.lookups import Lookups, gather_lookups
 from tickermap.mappings import LoadedMap
-from tickermap.matching import score_name_pairs
+from tickermap.matching import TokenWeights, score_name_pairs
+from tickermap.names import normalize_names
 from tickermap.openfigi import OpenFigiClient
 from tickermap.progress import Progress
 from tickermap.resolve import Resolution
@@ -96,10 +97,31 @@ class ReconcileResult:
 
 
 def name_evidence(left: pd.Series, right: pd.Series) -> pd.Series:
-    """Evidence level for aligned name pairs (``tickermap.matching``)."""
+    """Evidence level for aligned name pairs (``tickermap.matching``).
+
+    Token weights are fitted on the names of this run, so words common here ("INTERNATIONAL",
+    "HOLDINGS") count little. A ``weak`` pair in which neither name's most distinctive (rarest)
+    token appears in the other is a ``mismatch``: two names that share only ordinary words
+    ("BEACON ALPINE ENERGY" vs "ALPINE SUMMIT ENERGY") are two companies.
+    """
     if len(left) == 0:
         return pd.Series([], dtype="object")
-    return score_name_pairs(left.reset_index(drop=True), right.reset_index(drop=True))["evidence"]
+    lhs, rhs = left.reset_index(drop=True), right.reset_index(drop=True)
+    weights = TokenWeights.fit(pd.concat([lhs, rhs]).dropna().tolist())
+    scored = score_name_pairs(lhs, rhs, weights=weights)
+    evidence = scored["evidence"].astype("object").copy()
+    weak = (evidence == "weak") & ~scored["prefix"].astype(bool)
+    if weak.any():
+        tok_l = normalize_names(lhs[weak])["text"].str.split()
+        tok_r = normalize_names(rhs[weak])["text"].str.split()
+        for idx, a, b in zip(tok_l.index, tok_l, tok_r, strict=True):
+            if a and b and _rarest(a, weights) not in b and _rarest(b, weights) not in a:
+                evidence.loc[idx] = "mismatch"
+    return evidence
+
+
+def _rarest(tokens: Sequence[str], weights: TokenWeights) -> str:
+    return max(tokens, key=weights.weight)
 
 
 def _universe_tickers(

@@ -173,6 +173,8 @@ class Testbed:
             holds them for the ticker's rightful security (empty when it has none).
     """
 
+    __test__ = False  # not a pytest test class, despite its name
+
     world: dict[str, object]
     universe: pd.DataFrame
     maps: dict[str, pd.DataFrame]

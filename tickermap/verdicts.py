@@ -50,7 +50,7 @@ from tickermap.resolve import Resolution
 from tickermap.suspicion import score_claim
 from tickermap.tickers import parse_ticker
 
-__all__ = ["SEVERITY", "NameEvidence", "judge_claims", "worst"]
+__all__ = ["SEVERITY", "VERDICT_COLUMNS", "NameEvidence", "judge_claims", "worst"]
 
 SEVERITY = (
     "figi_other_security",
@@ -77,6 +77,22 @@ NameEvidence = Callable[[pd.Series, pd.Series], pd.Series]
 
 
 _NO_LOCAL = LocalEvidence()
+
+VERDICT_COLUMNS = (
+    C.BLOOMBERG_TICKER,
+    C.SOURCE,
+    C.SOURCE_ROW,
+    "status",
+    "reasons",
+    "suspicion",
+    "probability",
+    "features",
+    "details",
+    "suggested_composite_figi",
+    "suggested_isin",
+    "agrees_with_openfigi",
+)
+"""The columns :func:`judge_claims` returns, one row per claim."""
 
 
 def worst(reasons: list[str]) -> str:
@@ -135,6 +151,8 @@ def judge_claims(
         probability, features, details, suggested_composite_figi, suggested_isin,
         agrees_with_openfigi``.
     """
+    if claims.empty:
+        return pd.DataFrame(columns=list(VERDICT_COLUMNS))
     tick = [lookups.tickers.get(t) for t in claims[C.BLOOMBERG_TICKER]]
     t_names = pd.Series([r.name if r and r.outcome == "matched" else None for r in tick])
     f_recs = []
@@ -144,10 +162,17 @@ def judge_claims(
         f_recs.append(look.record(key) if look.matched else None)
     f_names = pd.Series([r.name if r else None for r in f_recs])
     c_names = claims[C.NAME].reset_index(drop=True)
-    ev_claim_t = name_evidence(c_names, t_names)
-    ev_claim_f = name_evidence(c_names, f_names)
-    ev_f_t = name_evidence(f_names, t_names)
+    t_comps = [r.composite_figi if r and r.outcome == "matched" else None for r in tick]
+    # The F-side comparisons matter only where the claimed FIGI is not the ticker's composite
+    # (a few percent of rows); scoring names is the costliest step, so score only those.
+    differs = pd.Series(
+        [f is not None and f.figi != t for f, t in zip(f_recs, t_comps, strict=True)]
+    )
+    ev_claim_t = _evidence_where(name_evidence, c_names, t_names, t_names.notna())
+    ev_claim_f = _evidence_where(name_evidence, c_names, f_names, differs)
+    ev_f_t = _evidence_where(name_evidence, f_names, t_names, differs & t_names.notna())
 
+    ev_ct, ev_cf, ev_ft = ev_claim_t.tolist(), ev_claim_f.tolist(), ev_f_t.tolist()
     rows = []
     for i, claim in enumerate(claims.to_dict("records")):
         key = (str(claim[C.SOURCE]), int(str(claim[C.SOURCE_ROW])))
@@ -157,9 +182,9 @@ def judge_claims(
             tick[i],
             f_recs[i],
             lookups,
-            ev_claim_t=str(ev_claim_t.iloc[i]),
-            ev_claim_f=str(ev_claim_f.iloc[i]),
-            ev_f_t=str(ev_f_t.iloc[i]),
+            ev_claim_t=str(ev_ct[i]),
+            ev_claim_f=str(ev_cf[i]),
+            ev_f_t=str(ev_ft[i]),
         )
         score = score_claim(v.levels)
         reasons = sorted(v.reasons, key=SEVERITY.index)
@@ -181,7 +206,18 @@ def judge_claims(
                 "agrees_with_openfigi": v.levels.get("ticker_figi") == "agree",
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(VERDICT_COLUMNS))
+
+
+def _evidence_where(
+    name_evidence: NameEvidence, left: pd.Series, right: pd.Series, mask: pd.Series
+) -> pd.Series:
+    """Name evidence for the masked pairs; ``no_evidence`` elsewhere."""
+    out = pd.Series("no_evidence", index=left.index, dtype="object")
+    if mask.any():
+        got = name_evidence(left[mask].reset_index(drop=True), right[mask].reset_index(drop=True))
+        out[mask.to_numpy()] = got.to_numpy()
+    return out
 
 
 def _judge_one(

@@ -120,7 +120,7 @@ def audit_delisted(
     from tickermap.tables import read_table, write_table
 
     wanted = [e.strip() for e in events.split(",") if e.strip()]
-    found = audit_events(read_table(universe), events=wanted)  # type: ignore[arg-type]
+    found = audit_events(read_table(universe), events=wanted, path=universe)  # type: ignore[arg-type]
     table = Table(title=f"{len(found)} events")
     for col in ("event", "exch_code", "tickers"):
         table.add_column(col)
