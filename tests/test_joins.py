@@ -155,3 +155,33 @@ def test_date_types_must_agree():
         join_through_universe(
             sig, feat, universe=universe(), signal_key="numerai_ticker", features_key="yahoo"
         )
+
+
+def test_datetime_units_are_reconciled_but_text_dates_are_not() -> None:
+    dates = pd.to_datetime(["2024-01-05", "2024-01-12"])
+    signal = pd.DataFrame(
+        {
+            "date": dates.astype("datetime64[us]"),
+            "bloomberg_ticker": ["A US", "A US"],
+            "signal": [0.1, 0.2],
+        }
+    )
+    features = pd.DataFrame(
+        {
+            "date": dates.astype("datetime64[ns]"),
+            "bloomberg_ticker": ["A US", "A US"],
+            "f": [1.0, 2.0],
+        }
+    )
+    joined = join_through_universe(
+        signal, features, signal_key="bloomberg_ticker", features_key="bloomberg_ticker"
+    )
+    assert len(joined.frame) == 2
+    assert joined.frame["date"].dtype == features["date"].dtype
+    with pytest.raises(AnalysisError, match="different types"):
+        join_through_universe(
+            signal.assign(date=["2024-01-05", "2024-01-12"]),
+            features,
+            signal_key="bloomberg_ticker",
+            features_key="bloomberg_ticker",
+        )

@@ -23,9 +23,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionDtype
 
 from tickermap.columns import (
     BLOOMBERG_TICKER,
@@ -181,10 +183,7 @@ def join_through_universe(
         if missing:
             raise AnalysisError(f"the {name} table lacks column(s) {missing!r}")
     if signal[DATE].dtype != features[DATE].dtype:
-        raise AnalysisError(
-            f"the signal's dates ({signal[DATE].dtype}) and the features' dates "
-            f"({features[DATE].dtype}) have different types; parse both the same way"
-        )
+        signal = _same_date_type(signal, features[DATE].dtype)
     sig = signal.loc[signal[SIGNAL].notna(), [DATE, signal_key, SIGNAL]].reset_index(drop=True)
     keys = sig[signal_key]
     reason = pd.Series(pd.NA, index=sig.index, dtype=object)
@@ -246,3 +245,18 @@ def _coverage(dates: pd.Series, ok: np.ndarray, min_coverage: float) -> pd.DataF
             low[DATE].iloc[int(np.argmin(low["coverage"].to_numpy()))],
         )
     return cov[list(COVERAGE_COLUMNS)]
+
+
+def _same_date_type(signal: pd.DataFrame, target: np.dtype[Any] | ExtensionDtype) -> pd.DataFrame:
+    """Cast the signal's dates to the features' datetime unit (Parquet gives [us], CSV [ns]).
+
+    Only the (small) signal is cast; other mismatches (text vs dates, time zones) are errors.
+    """
+    source = signal[DATE].dtype
+    mismatch = AnalysisError(
+        f"the signal's dates ({source}) and the features' dates ({target}) have different "
+        "types; parse both the same way"
+    )
+    if not (pd.api.types.is_datetime64_dtype(source) and pd.api.types.is_datetime64_dtype(target)):
+        raise mismatch
+    return signal.assign(**{DATE: signal[DATE].astype(target)})
