@@ -47,6 +47,8 @@ class DemoResult:
     reconciled: ReconcileOutputs
     events: pd.DataFrame
     exposure_table: pd.DataFrame
+    coverage: pd.DataFrame
+    unmatched: pd.DataFrame
     paths: dict[str, Path] = field(default_factory=dict)
 
 
@@ -115,4 +117,13 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
         html_path=out / "exposure.html",
     ):
         paths[written.name] = written
-    return DemoResult(out, validation, reconciled, events, forum_table(exposure), paths)
+    return DemoResult(
+        out,
+        validation,
+        reconciled,
+        events,
+        forum_table(exposure),
+        exposure.coverage,
+        exposure.unmatched,
+        paths,
+    )

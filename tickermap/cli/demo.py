@@ -32,7 +32,7 @@ def demo(
         f"({int((v.findings['severity'] == 'error').sum())} errors)"
     )
     universe = result.reconciled.result.universe
-    table = Table(title="2. reconcile: status of each universe ticker")
+    table = Table(title="2. reconcile", title_justify="left")
     for col in ("status", "tickers", "example"):
         table.add_column(col)
     for status, group in universe.groupby("status", sort=False):
@@ -45,9 +45,16 @@ def demo(
             or "none"
         )
     )
-    expo = Table(
-        title="4-5. features -> exposure of the sample signal (numerai corr, mean by date)"
+    cov = result.coverage
+    matched, rows = int(cov["matched"].sum()), int(cov["signal_rows"].sum())
+    excluded = result.unmatched.drop_duplicates("bloomberg_ticker")
+    console.print(
+        f"[bold]4. features[/] from Yahoo-keyed prices; [bold]5. exposure[/]: the signal "
+        f"(bloomberg_ticker) joined through universe.csv, {matched} of {rows} rows "
+        f"({matched / max(rows, 1):.1%}); not joined: "
+        + (", ".join(f"{r.bloomberg_ticker} ({r.reason})" for r in excluded.itertuples()) or "none")
     )
+    expo = Table(title="exposure (Numerai corr, mean over dates)", title_justify="left")
     for col in ("feature", "mean", "sharpe", "neutralized"):
         expo.add_column(col, justify="right" if col != "feature" else "left")
     for rec in result.exposure_table.to_dict("records"):

@@ -1,0 +1,43 @@
+"""The README's main job: `tickermap demo` runs the whole chain offline on the bundled sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from tickermap.cli import app
+from tickermap.resources import sample_path
+
+
+def test_demo_runs_the_whole_chain_offline(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(app, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for name in (
+        "findings.csv",
+        "universe.csv",
+        "review.csv",
+        "report.html",
+        "events.csv",
+        "features.parquet",
+        "exposure.csv",
+        "exposure.png",
+        "exposure.html",
+    ):
+        assert (out / name).stat().st_size > 0, name
+    universe = pd.read_csv(out / "universe.csv")
+    assert len(universe) == len(pd.read_csv(sample_path("universe.csv")))
+    # every deliberately damaged sample row is caught with the reason it was damaged for
+    injected = pd.read_csv(sample_path("community_map_errors.csv"))
+    got = universe.set_index("bloomberg_ticker")["reasons"]
+    for ticker, kind in zip(injected["bloomberg_ticker"], injected["injected"], strict=True):
+        assert kind in got[ticker].split(";"), (ticker, kind, got[ticker])
+    flagged = set(injected["bloomberg_ticker"]) | {"DUAL US", "ZZZQ US"}
+    assert (universe.loc[~universe["bloomberg_ticker"].isin(flagged), "status"] == "ok").all()
+    events = pd.read_csv(out / "events.csv")
+    assert set(events["event"]) == {"delisted", "renamed", "ticker_reused"}
+    coverage = pd.read_csv(out / "exposure.coverage.csv")
+    assert (coverage["coverage"] > 0.9).all()
+    assert "joined through universe.csv" in " ".join(result.output.split())
