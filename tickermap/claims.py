@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from tickermap import columns as C
+from tickermap.tickers import parse_column
 
 __all__ = ["CLAIM_FIELDS", "claims_table", "disagreements"]
 
@@ -40,7 +41,13 @@ def claims_table(universe: Sequence[str], maps: Sequence[pd.DataFrame]) -> pd.Da
     cols = [C.BLOOMBERG_TICKER, C.SOURCE, C.SOURCE_ROW, *CLAIM_FIELDS]
     parts = []
     for frame in maps:
-        part = frame[frame[C.BLOOMBERG_TICKER].isin(wanted)].copy()
+        # The same canonical form as the universe ("A005930 KS" is "005930 KS").
+        canonical = parse_column(frame[C.BLOOMBERG_TICKER], namespace="bloomberg")
+        tickers = canonical[C.BLOOMBERG_TICKER].where(
+            canonical[C.BLOOMBERG_TICKER].notna(), frame[C.BLOOMBERG_TICKER]
+        )
+        part = frame.assign(**{C.BLOOMBERG_TICKER: tickers})
+        part = part[part[C.BLOOMBERG_TICKER].isin(wanted)].copy()
         for col in cols:
             if col not in part.columns:
                 part[col] = pd.NA

@@ -24,7 +24,7 @@ import pandas as pd
 
 from tickermap import columns as C
 from tickermap.mappings import LoadedMap
-from tickermap.matching import score_name_pairs
+from tickermap.matching import name_evidence
 from tickermap.validation import validate_map
 
 __all__ = ["LocalEvidence", "RowKey", "local_evidence"]
@@ -53,9 +53,7 @@ def _home_conflicts(frame: pd.DataFrame, countries: pd.Series) -> dict[int, str]
     if foreign.empty:
         return {}
     owner = homes.loc[foreign[C.ISIN]]
-    evidence = score_name_pairs(
-        foreign[C.NAME].reset_index(drop=True), owner[C.NAME].reset_index(drop=True)
-    )["evidence"]
+    evidence = name_evidence(foreign[C.NAME], owner[C.NAME])
     out: dict[int, str] = {}
     for pos, ev in enumerate(evidence):
         if ev == "mismatch":

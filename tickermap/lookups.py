@@ -157,7 +157,8 @@ def gather_lookups(
     current: dict[tuple[str, str], None] = {}
     for lookup in out.figis.values():
         for rec in lookup.records[:1]:
-            if rec.ticker and rec.exch_code and not is_placeholder_ticker(rec.ticker):
+            composite = rec.figi == rec.composite_figi  # venue rows need no rename check
+            if composite and rec.ticker and rec.exch_code and not is_placeholder_ticker(rec.ticker):
                 key = (rec.ticker, rec.exch_code)
                 if f"{rec.ticker} {rec.exch_code}" not in out.tickers:
                     current[key] = None

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -32,8 +32,6 @@ from tickermap.errors import InputError as TickermapInputError
 from tickermap.local_evidence import local_evidence
 from tickermap.lookups import Lookups, gather_lookups
 from tickermap.mappings import LoadedMap
-from tickermap.matching import TokenWeights, score_name_pairs
-from tickermap.names import normalize_names
 from tickermap.openfigi import OpenFigiClient
 from tickermap.progress import Progress
 from tickermap.resolve import Resolution
@@ -45,7 +43,6 @@ __all__ = [
     "UNIVERSE_COLUMNS",
     "ReconcileOutputs",
     "ReconcileResult",
-    "name_evidence",
     "reconcile",
     "reconcile_files",
 ]
@@ -96,34 +93,6 @@ class ReconcileResult:
     stats: dict[str, object] = field(default_factory=dict)
 
 
-def name_evidence(left: pd.Series, right: pd.Series) -> pd.Series:
-    """Evidence level for aligned name pairs (``tickermap.matching``).
-
-    Token weights are fitted on the names of this run, so words common here ("INTERNATIONAL",
-    "HOLDINGS") count little. A ``weak`` pair in which neither name's most distinctive (rarest)
-    token appears in the other is a ``mismatch``: two names that share only ordinary words
-    ("BEACON ALPINE ENERGY" vs "ALPINE SUMMIT ENERGY") are two companies.
-    """
-    if len(left) == 0:
-        return pd.Series([], dtype="object")
-    lhs, rhs = left.reset_index(drop=True), right.reset_index(drop=True)
-    weights = TokenWeights.fit(pd.concat([lhs, rhs]).dropna().tolist())
-    scored = score_name_pairs(lhs, rhs, weights=weights)
-    evidence = scored["evidence"].astype("object").copy()
-    weak = (evidence == "weak") & ~scored["prefix"].astype(bool)
-    if weak.any():
-        tok_l = normalize_names(lhs[weak])["text"].str.split()
-        tok_r = normalize_names(rhs[weak])["text"].str.split()
-        for idx, a, b in zip(tok_l.index, tok_l, tok_r, strict=True):
-            if a and b and _rarest(a, weights) not in b and _rarest(b, weights) not in a:
-                evidence.loc[idx] = "mismatch"
-    return evidence
-
-
-def _rarest(tokens: Sequence[str], weights: TokenWeights) -> str:
-    return max(tokens, key=weights.weight)
-
-
 def _universe_tickers(
     universe: pd.DataFrame, column: str | None, namespace: Namespace | None
 ) -> tuple[list[str], Namespace, pd.DataFrame]:
@@ -137,7 +106,7 @@ def _universe_tickers(
     ns = namespace_for_column(col, override=namespace)
     parsed = parse_column(universe[col], namespace=ns)
     tickers = [
-        b if isinstance(b, str) and b else str(raw)
+        b if isinstance(b, str) and b else (raw if isinstance(raw, str) else "")
         for b, raw in zip(parsed[C.BLOOMBERG_TICKER], universe[col], strict=True)
     ]
     return tickers, ns, parsed
@@ -172,6 +141,7 @@ def reconcile(
         The :class:`ReconcileResult`.
     """
     tickers, ns, _ = _universe_tickers(universe, column, namespace)
+    maps = _unique_sources(maps)
     claims = claims_table(tickers, [m.frame for m in maps])
     if client is not None:
         lookups = gather_lookups(tickers, claims, client=client, progress=progress)
@@ -184,7 +154,6 @@ def reconcile(
     verdicts = judge_claims(
         claims,
         lookups,
-        name_evidence=name_evidence,
         local=local_evidence(maps),
     )
     merged = pd.concat(
@@ -204,7 +173,47 @@ def reconcile(
         "requests_sent": lookups.requests_sent,
         "namespace": ns,
     }
-    return ReconcileResult(out, review, disagreements(claims), ns, stats)
+    return ReconcileResult(out, review, _with_agreeing(disagreements(claims), merged), ns, stats)
+
+
+_AGREEMENT = {
+    C.COMPOSITE_FIGI: ("ticker_figi", "agree"),
+    C.FIGI: ("ticker_figi", "agree"),
+    C.SHARE_CLASS_FIGI: ("share_class", "agree"),
+    C.ISIN: ("isin_figi", "agree"),
+    C.NAME: ("name", "match"),
+}
+
+
+def _with_agreeing(disagree: pd.DataFrame, merged: pd.DataFrame) -> pd.DataFrame:
+    """Add ``agreeing``: the witnesses whose value for the field agrees with OpenFIGI."""
+    agreeing: dict[tuple[str, str], list[str]] = {}
+    for rec in merged[[C.BLOOMBERG_TICKER, C.SOURCE, "features"]].to_dict("records"):
+        levels = {f: lv[0] for f, lv in json.loads(str(rec["features"])).items()}
+        for field_name, (feature, good) in _AGREEMENT.items():
+            if levels.get(feature) == good:
+                key = (str(rec[C.BLOOMBERG_TICKER]), field_name)
+                agreeing.setdefault(key, []).append(str(rec[C.SOURCE]))
+    return disagree.assign(
+        agreeing=[
+            ";".join(agreeing.get((t, f), []))
+            for t, f in zip(disagree[C.BLOOMBERG_TICKER], disagree["field"], strict=True)
+        ]
+    )
+
+
+def _unique_sources(maps: Sequence[LoadedMap]) -> list[LoadedMap]:
+    """Give every witness its own name (two files called map.csv become map.csv, map.csv#2)."""
+    seen: dict[str, int] = {}
+    out = []
+    for m in maps:
+        seen[m.source] = seen.get(m.source, 0) + 1
+        if seen[m.source] == 1:
+            out.append(m)
+        else:
+            name = f"{m.source}#{seen[m.source]}"
+            out.append(replace(m, source=name, frame=m.frame.assign(**{C.SOURCE: name})))
+    return out
 
 
 def _universe_rows(
@@ -232,7 +241,7 @@ def _one_row(
             "features": json.loads(str(rec["features"])),
             "claimed": {
                 k: rec[k]
-                for k in (C.COMPOSITE_FIGI, C.SHARE_CLASS_FIGI, C.ISIN, C.NAME)
+                for k in (C.COMPOSITE_FIGI, C.FIGI, C.SHARE_CLASS_FIGI, C.ISIN, C.NAME, C.YAHOO)
                 if _s(rec[k])
             },
         }

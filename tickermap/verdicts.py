@@ -36,9 +36,10 @@ that FIGI's story, not a second error. This module does no I/O and no HTTP.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from tickermap import columns as C
@@ -46,11 +47,12 @@ from tickermap.identifiers import check_figi, check_isin
 from tickermap.jobs import FigiRecord
 from tickermap.local_evidence import LocalEvidence, RowKey
 from tickermap.lookups import Lookup, Lookups, is_placeholder_ticker
+from tickermap.matching import TokenWeights, name_evidence
 from tickermap.resolve import Resolution
 from tickermap.suspicion import score_claim
 from tickermap.tickers import parse_ticker
 
-__all__ = ["SEVERITY", "VERDICT_COLUMNS", "NameEvidence", "judge_claims", "worst"]
+__all__ = ["SEVERITY", "VERDICT_COLUMNS", "judge_claims", "worst"]
 
 SEVERITY = (
     "figi_other_security",
@@ -71,9 +73,6 @@ SEVERITY = (
     "ok",
 )
 """Reason codes from worst to best; a row's status is its worst reason."""
-
-NameEvidence = Callable[[pd.Series, pd.Series], pd.Series]
-"""Aligned pairs of names -> evidence level (``match|weak|mismatch|no_evidence``)."""
 
 
 _NO_LOCAL = LocalEvidence()
@@ -133,7 +132,6 @@ def judge_claims(
     claims: pd.DataFrame,
     lookups: Lookups,
     *,
-    name_evidence: NameEvidence,
     local: Mapping[RowKey, LocalEvidence] | None = None,
 ) -> pd.DataFrame:
     """Judge every claim.
@@ -142,50 +140,20 @@ def judge_claims(
         claims: ``tickermap.claims.claims_table`` output.
         lookups: OpenFIGI answers (``tickermap.lookups.gather_lookups``); ``unchecked`` entries
             mean offline without a cached answer.
-        name_evidence: the name comparator (``tickermap.matching``), vectorised over pairs.
         local: evidence from each map's own consistency (``tickermap.local_evidence``); used
             where OpenFIGI could not check (offline) or cannot say (names on many tickers).
 
     Returns:
-        One row per claim: ``bloomberg_ticker, source, source_row, status, reasons, suspicion,
-        probability, features, details, suggested_composite_figi, suggested_isin,
-        agrees_with_openfigi``.
+        One row per claim, columns :data:`VERDICT_COLUMNS`.
     """
     if claims.empty:
         return pd.DataFrame(columns=list(VERDICT_COLUMNS))
-    tick = [lookups.tickers.get(t) for t in claims[C.BLOOMBERG_TICKER]]
-    t_names = pd.Series([r.name if r and r.outcome == "matched" else None for r in tick])
-    f_recs = []
-    for comp, figi in zip(claims[C.COMPOSITE_FIGI], claims[C.FIGI], strict=True):
-        key = comp or figi
-        look = lookups.figi(key)
-        f_recs.append(look.record(key) if look.matched else None)
-    f_names = pd.Series([r.name if r else None for r in f_recs])
-    c_names = claims[C.NAME].reset_index(drop=True)
-    t_comps = [r.composite_figi if r and r.outcome == "matched" else None for r in tick]
-    # The F-side comparisons matter only where the claimed FIGI is not the ticker's composite
-    # (a few percent of rows); scoring names is the costliest step, so score only those.
-    differs = pd.Series(
-        [f is not None and f.figi != t for f, t in zip(f_recs, t_comps, strict=True)]
-    )
-    ev_claim_t = _evidence_where(name_evidence, c_names, t_names, t_names.notna())
-    ev_claim_f = _evidence_where(name_evidence, c_names, f_names, differs)
-    ev_f_t = _evidence_where(name_evidence, f_names, t_names, differs & t_names.notna())
-
-    ev_ct, ev_cf, ev_ft = ev_claim_t.tolist(), ev_claim_f.tolist(), ev_f_t.tolist()
+    records = claims.to_dict("records")
+    ctxs = [_context(c, lookups, (local or {}).get(_row_key(c), _NO_LOCAL)) for c in records]
+    _attach_name_evidence(ctxs)
     rows = []
-    for i, claim in enumerate(claims.to_dict("records")):
-        key = (str(claim[C.SOURCE]), int(str(claim[C.SOURCE_ROW])))
-        v = _judge_one(
-            claim,
-            (local or {}).get(key, _NO_LOCAL),
-            tick[i],
-            f_recs[i],
-            lookups,
-            ev_claim_t=str(ev_ct[i]),
-            ev_claim_f=str(ev_cf[i]),
-            ev_f_t=str(ev_ft[i]),
-        )
+    for claim, ctx in zip(records, ctxs, strict=True):
+        v = _judge_one(ctx)
         score = score_claim(v.levels)
         reasons = sorted(v.reasons, key=SEVERITY.index)
         rows.append(
@@ -209,201 +177,338 @@ def judge_claims(
     return pd.DataFrame(rows, columns=list(VERDICT_COLUMNS))
 
 
-def _evidence_where(
-    name_evidence: NameEvidence, left: pd.Series, right: pd.Series, mask: pd.Series
-) -> pd.Series:
-    """Name evidence for the masked pairs; ``no_evidence`` elsewhere."""
-    out = pd.Series("no_evidence", index=left.index, dtype="object")
-    if mask.any():
-        got = name_evidence(left[mask].reset_index(drop=True), right[mask].reset_index(drop=True))
-        out[mask.to_numpy()] = got.to_numpy()
-    return out
+def _row_key(claim: Mapping[object, object]) -> RowKey:
+    return (str(claim[C.SOURCE]), int(str(claim[C.SOURCE_ROW])))
 
 
-def _judge_one(
-    c: Mapping[object, object],
-    loc: LocalEvidence,
-    t: Resolution | None,
-    f_rec: FigiRecord | None,
-    lookups: Lookups,
-    *,
-    ev_claim_t: str,
-    ev_claim_f: str,
-    ev_f_t: str,
-) -> _Verdict:
-    v = _Verdict()
+@dataclass
+class _Ctx:
+    """One claim with everything OpenFIGI said that bears on it."""
+
+    ticker: str
+    root: str
+    code: str
+    parse_error: str | None
+    name: str | None
+    figi: str | None
+    comp: str | None
+    share: str | None
+    isin: str | None
+    t: Resolution | None
+    f: FigiRecord | None  # the record of the claimed composite (or of the figi if none)
+    loc: LocalEvidence
+    lookups: Lookups
+    ev_claim_t: str = "no_evidence"
+    ev_claim_f: str = "no_evidence"
+    ev_f_t: str = "no_evidence"
+
+    @property
+    def claimed(self) -> str | None:
+        return self.comp or self.figi
+
+    @property
+    def t_status(self) -> str:
+        return self.t.outcome if self.t is not None else "unchecked"
+
+    @property
+    def t_comp(self) -> str | None:
+        return self.t.composite_figi if self.t is not None and self.t.outcome == "matched" else None
+
+    @property
+    def t_share(self) -> str | None:
+        return self.t.share_class_figi if self.t is not None and self.t_comp else None
+
+    @property
+    def t_name(self) -> str | None:
+        return self.t.name if self.t is not None and self.t_comp else None
+
+    @property
+    def f_comp(self) -> str | None:
+        """The composite the claimed FIGI belongs to (itself when it is a composite)."""
+        return (self.f.composite_figi or self.f.figi) if self.f is not None else None
+
+
+def _context(c: Mapping[object, object], lookups: Lookups, loc: LocalEvidence) -> _Ctx:
     ticker = str(c[C.BLOOMBERG_TICKER])
     parsed = parse_ticker(ticker)
-    root = parsed.ticker.root if parsed.ticker else ticker
-    code = parsed.ticker.code if parsed.ticker else ""
-    if parsed.ticker is None:
-        v.add("invalid_ticker", f"{ticker!r}: {parsed.message}")
-    figi = _text(c.get(C.FIGI))
-    comp = _text(c.get(C.COMPOSITE_FIGI))
-    share = _text(c.get(C.SHARE_CLASS_FIGI))
-    isin = _text(c.get(C.ISIN))
-    claimed = comp or figi
-
-    # 1. Identifier validity.
-    any_invalid = False
-    for col, value in ((C.FIGI, figi), (C.COMPOSITE_FIGI, comp), (C.SHARE_CLASS_FIGI, share)):
-        if value is not None and not (chk := check_figi(value)).valid:
-            v.add("figi_invalid", f"{col} {value}: {chk.detail}")
-            any_invalid = True
-    v.levels["figi_valid"] = (
-        "absent" if claimed is None else ("invalid" if any_invalid else "valid")
+    comp, figi = _text(c.get(C.COMPOSITE_FIGI)), _text(c.get(C.FIGI))
+    key = comp or figi
+    look = lookups.figi(key)
+    return _Ctx(
+        ticker=ticker,
+        root=parsed.ticker.root if parsed.ticker else ticker,
+        code=parsed.ticker.code if parsed.ticker else "",
+        parse_error=None if parsed.ticker else parsed.message,
+        name=_text(c.get(C.NAME)),
+        figi=figi,
+        comp=comp,
+        share=_text(c.get(C.SHARE_CLASS_FIGI)),
+        isin=_text(c.get(C.ISIN)),
+        t=lookups.tickers.get(ticker),
+        f=look.record(key) if key and look.matched else None,
+        loc=loc,
+        lookups=lookups,
     )
-    if isin is not None and not (chk := check_isin(isin)).valid:
-        v.add("isin_invalid", f"isin {isin}: {chk.detail}")
-        isin = None
 
-    # 2. What OpenFIGI says about the ticker (T) and the claimed FIGI (F).
-    t_status = t.outcome if t is not None else "unchecked"
-    t_comp = t.composite_figi if t is not None and t.outcome == "matched" else None
-    t_share = t.share_class_figi if t is not None and t_comp else None
-    f_look = lookups.figi(claimed) if claimed and not any_invalid else None
-    if f_look is not None:
-        if f_look.status == "not_found":
-            v.add("figi_unknown", f"OpenFIGI has no FIGI {claimed}")
-            v.levels["figi_known"] = "unknown"
-        elif f_look.matched:
-            v.levels["figi_known"] = "known"
-        else:
-            v.levels["figi_known"] = "unchecked"
-    if t_status == "ambiguous" and t is not None:
-        v.add("ambiguous", f"{t.n_candidates} composites qualify for {ticker}")
 
-    # 3. The claimed composite against the ticker's current holder.
-    identity_problem = False
-    if f_rec is not None and claimed:
-        f_share = f_rec.share_class_figi
-        if t_comp:
-            if claimed == t_comp:
-                v.levels["ticker_figi"] = "agree"
-            else:
-                v.levels["ticker_figi"] = "disagree"
-                identity_problem = True
-                if f_share and f_share == t_share:
-                    v.add(
-                        "wrong_listing",
-                        f"{claimed} is the {f_rec.exch_code} composite of "
-                        f"the same share class; {ticker} is {t_comp}",
-                    )
-                elif ev_f_t == "match":
-                    v.add(
-                        "wrong_share_class",
-                        f"{claimed} is another share class of "
-                        f"{t.name if t else ''} ({f_rec.ticker} {f_rec.exch_code})",
-                    )
-                elif (
-                    is_placeholder_ticker(f_rec.ticker)
-                    or (f_rec.ticker == root and f_rec.exch_code == code)
-                ) and (ev_claim_f == "match" and ev_claim_t != "match"):
-                    # The claimed FIGI is the ticker's previous holder (same ticker string, or
-                    # Bloomberg's delisted re-tick) and the row's name is that holder's.
-                    v.add(
-                        "ticker_reused",
-                        f"{ticker} now belongs to {t.name if t else '?'} "
-                        f"({t_comp}); the row describes {f_rec.name} ({claimed}, now "
-                        f"{f_rec.ticker})",
-                    )
-                else:
-                    v.add(
-                        "figi_other_security",
-                        _describe(lookups.figi(claimed), claimed)
-                        + f"; {ticker} is {t.name if t else '?'} ({t_comp})",
-                    )
-                v.suggested_composite = t_comp  # kept only if a second key agrees (below)
-        elif t_status == "not_found":
-            v.levels["ticker_figi"] = "unknown"
-            if is_placeholder_ticker(f_rec.ticker) or (
-                f_rec.ticker == root and f_rec.exch_code == code
-            ):
-                v.add(
-                    "delisted",
-                    f"{ticker} no longer resolves; {claimed} ({f_rec.name}) "
-                    f"now shows ticker {f_rec.ticker}",
-                )
-            else:
-                new_ticker = f"{f_rec.ticker} {f_rec.exch_code}"
-                now = lookups.current.get((f_rec.ticker or "", f_rec.exch_code or ""))
-                known = lookups.tickers.get(new_ticker)
-                confirmed = (now is not None and claimed in now.composites()) or (
-                    known is not None and known.composite_figi == claimed
-                )
-                v.add(
-                    "renamed",
-                    f"{ticker} now trades as {f_rec.ticker} {f_rec.exch_code} "
-                    f"({f_rec.name})" + ("" if confirmed else " (not confirmed by lookup)"),
-                )
-        else:
-            v.levels["ticker_figi"] = "unknown"
-        if share and f_share and share != f_share and "wrong_share_class" not in v.reasons:
-            if not identity_problem:
-                v.add(
-                    "wrong_share_class",
-                    f"share_class_figi {share} but {claimed} is of share class {f_share}",
-                )
-            v.levels["share_class"] = "disagree"
-        elif share and f_share:
-            v.levels["share_class"] = "agree" if share == (t_share or f_share) else "disagree"
-    elif t_comp and claimed is None:
-        v.levels["ticker_figi"] = "unknown"
-    elif t_comp:
-        v.levels["ticker_figi"] = (
-            "disagree" if f_look and f_look.status == "not_found" else "unknown"
+def _attach_name_evidence(ctxs: list[_Ctx]) -> None:
+    """Compare names in three vectorised batches, with token weights fitted once on all names.
+
+    The F-side comparisons matter only where the claimed FIGI's composite is not the ticker's
+    (a few percent of rows); scoring names is the costliest step, so only those are scored.
+    """
+    c_names = pd.Series([x.name for x in ctxs], dtype="object")
+    t_names = pd.Series([x.t_name for x in ctxs], dtype="object")
+    f_names = pd.Series([x.f.name if x.f else None for x in ctxs], dtype="object")
+    weights = TokenWeights.fit(pd.concat([c_names, t_names, f_names]).dropna().tolist())
+    differs = pd.Series([x.f is not None and x.f_comp != x.t_comp for x in ctxs])
+    pairs = (
+        ("ev_claim_t", c_names, t_names, t_names.notna()),
+        ("ev_claim_f", c_names, f_names, differs),
+        ("ev_f_t", f_names, t_names, differs & t_names.notna()),
+    )
+    for attr, left, right, mask in pairs:
+        if not mask.any():
+            continue
+        got = name_evidence(
+            left[mask].reset_index(drop=True), right[mask].reset_index(drop=True), weights=weights
         )
-        if f_look is not None and f_look.status == "not_found":
-            v.suggested_composite = t_comp
+        for pos, level in zip(np.flatnonzero(mask.to_numpy()), got, strict=True):
+            setattr(ctxs[pos], attr, str(level))
 
-    # 4. The ISIN.
-    v.levels["isin_country"] = loc.country_level if isin else "unknown"
-    if isin:
-        i_look = lookups.isin(isin, code)
-        reference = {x for x in (t_comp, claimed if f_rec is not None else None) if x}
-        ref_share = {x for x in (t_share, f_rec.share_class_figi if f_rec else None) if x}
-        if i_look.status == "unchecked":
-            v.levels["isin_figi"] = "unknown"
-            if "isin_conflict" in loc.reasons and not identity_problem:
-                v.add("isin_conflict", loc.reasons["isin_conflict"])
-        elif (i_look.composites() & reference) or (i_look.share_classes() & ref_share):
-            agrees_with_t = bool(i_look.composites() & {t_comp}) or bool(
-                i_look.share_classes() & {t_share}
-            )
-            v.levels["isin_figi"] = "agree" if agrees_with_t or not t_comp else "disagree"
-        else:
-            v.levels["isin_figi"] = "disagree"
-            if not identity_problem:
-                owner = lookups.isins_any.get(isin)
-                rec = owner.records[0] if owner is not None and owner.records else None
-                whose = f" it is {rec.name} ({rec.ticker} {rec.exch_code})" if rec else ""
-                v.add(
-                    "isin_conflict",
-                    f"ISIN {isin} does not list {t_comp or claimed} on {code};{whose}",
-                )
+
+def _judge_one(x: _Ctx) -> _Verdict:
+    v = _Verdict()
+    if x.parse_error is not None:
+        v.add("invalid_ticker", f"{x.ticker!r}: {x.parse_error}")
+    if x.t_status == "rejected" and x.t is not None:
+        v.add("invalid_ticker", f"OpenFIGI rejected {x.ticker}: {x.t.message}")
+    any_invalid = _check_validity(x, v)
+    _check_known(x, v, any_invalid)
+    if x.t_status == "ambiguous" and x.t is not None:
+        v.add("ambiguous", f"{x.t.n_candidates} composites qualify for {x.ticker}")
+    identity_problem = _check_listing(x, v)
+    _check_figi_column(x, v)
+    _check_share_class(x, v, identity_problem)
+    _check_isin(x, v, identity_problem)
     # A correction needs two independent keys: ticker+exchange (T) plus the ISIN or the name.
     if v.suggested_composite is not None and not (
-        v.levels.get("isin_figi") == "agree" or ev_claim_t == "match"
+        v.levels.get("isin_figi") == "agree" or x.ev_claim_t == "match"
     ):
         v.suggested_composite = None
-
-    # 5. The name.
-    name_level = ev_claim_t if t_comp else ev_claim_f if f_rec is not None else "no_evidence"
-    v.levels["name"] = name_level if name_level in ("match", "weak", "mismatch") else "no_evidence"
-    explained = {"figi_other_security", "ticker_reused", "renamed", "wrong_share_class"}
-    if "name_conflict" in loc.reasons and name_level != "match" and not explained & set(v.reasons):
-        v.add("name_conflict", loc.reasons["name_conflict"])
-    if name_level == "mismatch" and not explained & set(v.reasons):
-        ref = t.name if t_comp and t is not None else (f_rec.name if f_rec else "")
-        v.add("name_conflict", f"name {c[C.NAME]!s} but OpenFIGI says {ref}")
-
-    # 6. Nothing checked at all.
+    _check_name(x, v)
+    f_look = x.lookups.figi(x.claimed) if x.claimed else None
     if (
-        t_status in ("failed", "unchecked")
+        x.t_status in ("failed", "unchecked")
         and not v.reasons
         and (f_look is None or f_look.status == "unchecked")
     ):
         v.add("unverified", "OpenFIGI not consulted (offline and not cached)")
-    if t_status == "not_found" and f_rec is None and not v.reasons and (claimed or isin):
-        v.add("no_data", f"OpenFIGI knows neither {ticker} nor the claimed identifiers")
+    if x.t_status == "not_found" and x.f is None and not v.reasons and (x.claimed or x.isin):
+        v.add("no_data", f"OpenFIGI knows neither {x.ticker} nor the claimed identifiers")
     return v
+
+
+def _check_validity(x: _Ctx, v: _Verdict) -> bool:
+    any_invalid = False
+    for col, value in ((C.FIGI, x.figi), (C.COMPOSITE_FIGI, x.comp), (C.SHARE_CLASS_FIGI, x.share)):
+        if value is not None and not (chk := check_figi(value)).valid:
+            v.add("figi_invalid", f"{col} {value}: {chk.detail}")
+            any_invalid = True
+    v.levels["figi_valid"] = (
+        "absent" if x.claimed is None else ("invalid" if any_invalid else "valid")
+    )
+    if x.isin is not None and not (chk := check_isin(x.isin)).valid:
+        v.add("isin_invalid", f"isin {x.isin}: {chk.detail}")
+        x.isin = None
+    if any_invalid and x.t_comp:
+        v.suggested_composite = x.t_comp  # kept only if a second key agrees
+    return any_invalid
+
+
+def _check_known(x: _Ctx, v: _Verdict, any_invalid: bool) -> None:
+    if not x.claimed or any_invalid:
+        return
+    look = x.lookups.figi(x.claimed)
+    if look.status == "not_found":
+        v.add("figi_unknown", f"OpenFIGI has no FIGI {x.claimed}")
+        v.levels["figi_known"] = "unknown"
+        if x.t_comp:
+            v.levels["ticker_figi"] = "disagree"
+            v.suggested_composite = x.t_comp
+    else:
+        v.levels["figi_known"] = "known" if look.matched else "unchecked"
+
+
+def _check_listing(x: _Ctx, v: _Verdict) -> bool:
+    """The claimed FIGI against the ticker's current holder; True when it is another security."""
+    f, t = x.f, x.t
+    if f is None or not x.claimed:
+        if x.t_comp:
+            v.levels.setdefault("ticker_figi", "unknown")
+        return False
+    if x.t_comp and t is not None:
+        return _against_holder(x, v, f, t)
+    if x.t_status == "not_found":
+        v.levels["ticker_figi"] = "unknown"
+        return _without_holder(x, v, f)
+    v.levels["ticker_figi"] = "unknown"
+    return False
+
+
+def _against_holder(x: _Ctx, v: _Verdict, f: FigiRecord, t: Resolution) -> bool:
+    if x.f_comp == x.t_comp:
+        v.levels["ticker_figi"] = "agree"
+        if x.comp is not None and f.figi != f.composite_figi:
+            # Right security, but the composite column holds a venue FIGI.
+            v.add(
+                "wrong_listing",
+                f"composite_figi {x.comp} is the {f.exch_code} venue FIGI; the composite is "
+                f"{x.t_comp}",
+            )
+            v.suggested_composite = x.t_comp
+        return False
+    v.levels["ticker_figi"] = "disagree"
+    v.suggested_composite = x.t_comp  # kept only if a second key agrees
+    if f.share_class_figi and f.share_class_figi == x.t_share:
+        v.add(
+            "wrong_listing",
+            f"{x.claimed} is a {f.exch_code} listing of the same share class; {x.ticker} is "
+            f"{x.t_comp}",
+        )
+    elif x.ev_f_t == "match":
+        v.add(
+            "wrong_share_class",
+            f"{x.claimed} is another share class of {t.name} ({f.ticker} {f.exch_code})",
+        )
+    elif (is_placeholder_ticker(f.ticker) or (f.ticker == x.root and _same_market(f, x.code))) and (
+        x.ev_claim_f == "match" and x.ev_claim_t != "match"
+    ):
+        # The claimed FIGI is the ticker's previous holder (same ticker string, or Bloomberg's
+        # delisted re-tick) and the row's name is that holder's.
+        v.add(
+            "ticker_reused",
+            f"{x.ticker} now belongs to {t.name} ({x.t_comp}); the row describes {f.name} "
+            f"({x.claimed}, now {f.ticker})",
+        )
+    else:
+        v.add(
+            "figi_other_security",
+            _describe(x.lookups.figi(x.claimed), x.claimed or "")
+            + f"; {x.ticker} is {t.name} ({x.t_comp})",
+        )
+    return True
+
+
+def _same_market(f: FigiRecord, code: str) -> bool:
+    return f.exch_code == code or f.figi != f.composite_figi
+
+
+def _without_holder(x: _Ctx, v: _Verdict, f: FigiRecord) -> bool:
+    """No current holder of the ticker: delisted, renamed, or a FIGI of someone else."""
+    if (is_placeholder_ticker(f.ticker) or f.ticker == x.root) and x.ev_claim_f != "mismatch":
+        v.add(
+            "delisted",
+            f"{x.ticker} no longer resolves; {x.claimed} ({f.name}) now shows ticker {f.ticker}",
+        )
+        return False
+    new_ticker = f"{f.ticker} {f.exch_code}"
+    now = x.lookups.current.get((f.ticker or "", f.exch_code or ""))
+    known = x.lookups.tickers.get(new_ticker)
+    confirmed = (now is not None and x.f_comp in now.composites()) or (
+        known is not None and known.composite_figi == x.f_comp
+    )
+    isin_agrees = bool(x.isin) and bool(x.lookups.isin(x.isin, x.code).composites() & {x.f_comp})
+    if x.ev_claim_f == "match" or (confirmed and isin_agrees):
+        v.add(
+            "renamed",
+            f"{x.ticker} now trades as {new_ticker} ({f.name})"
+            + ("" if confirmed else " (not confirmed by lookup)"),
+        )
+        return False
+    v.add(
+        "figi_other_security",
+        f"{_describe(x.lookups.figi(x.claimed), x.claimed or '')}; {x.ticker} is unknown to "
+        f"OpenFIGI and the row's name {x.name!s} is not that company's",
+    )
+    return True
+
+
+def _check_figi_column(x: _Ctx, v: _Verdict) -> None:
+    """A ``figi`` beside a ``composite_figi`` must be a listing of that composite."""
+    if not (x.figi and x.comp) or x.figi == x.comp or "figi_invalid" in v.reasons:
+        return
+    look = x.lookups.figi(x.figi)
+    rec = look.record(x.figi) if look.matched else None
+    if rec is None:
+        if look.status == "not_found":
+            v.add("figi_unknown", f"OpenFIGI has no FIGI {x.figi} (figi column)")
+        return
+    owner = rec.composite_figi or rec.figi
+    if owner not in (x.comp, x.t_comp):
+        v.add(
+            "figi_other_security",
+            f"figi {x.figi} belongs to composite {owner} ({rec.name}), not to {x.comp}",
+        )
+
+
+def _check_share_class(x: _Ctx, v: _Verdict, identity_problem: bool) -> None:
+    reference = x.f.share_class_figi if x.f is not None else x.t_share
+    if not x.share or not reference:
+        return
+    if x.share == reference and (x.t_share is None or x.share == x.t_share):
+        v.levels["share_class"] = "agree"
+        return
+    v.levels["share_class"] = "disagree"
+    if not identity_problem and "wrong_share_class" not in v.reasons:
+        v.add(
+            "wrong_share_class",
+            f"share_class_figi {x.share} but {x.claimed or x.ticker} is of share class {reference}",
+        )
+
+
+def _check_isin(x: _Ctx, v: _Verdict, identity_problem: bool) -> None:
+    v.levels["isin_country"] = x.loc.country_level if x.isin else "unknown"
+    if not x.isin:
+        return
+    look = x.lookups.isin(x.isin, x.code)
+    reference = {c for c in (x.t_comp, x.f_comp) if c}
+    ref_share = {s for s in (x.t_share, x.f.share_class_figi if x.f else None) if s}
+    if x.t_status == "ambiguous" and x.t is not None:
+        reference |= {r.composite_figi for r in x.t.candidates if r.composite_figi}
+    if look.status == "unchecked":
+        v.levels["isin_figi"] = "unknown"
+        if "isin_conflict" in x.loc.reasons and not identity_problem:
+            v.add("isin_conflict", x.loc.reasons["isin_conflict"])
+        return
+    if not reference and not ref_share:
+        v.levels["isin_figi"] = "unknown"  # nothing to compare the ISIN with
+        return
+    if (look.composites() & reference) or (look.share_classes() & ref_share):
+        agrees_with_t = bool(look.composites() & {x.t_comp}) or bool(
+            look.share_classes() & {x.t_share}
+        )
+        v.levels["isin_figi"] = "agree" if agrees_with_t or not x.t_comp else "disagree"
+        return
+    v.levels["isin_figi"] = "disagree"
+    if not identity_problem:
+        owner = x.lookups.isins_any.get(x.isin)
+        rec = owner.records[0] if owner is not None and owner.records else None
+        whose = f" it is {rec.name} ({rec.ticker} {rec.exch_code})" if rec else ""
+        v.add(
+            "isin_conflict",
+            f"ISIN {x.isin} does not list {x.t_comp or x.claimed} on {x.code};{whose}",
+        )
+
+
+def _check_name(x: _Ctx, v: _Verdict) -> None:
+    level = x.ev_claim_t if x.t_comp else x.ev_claim_f if x.f is not None else "no_evidence"
+    v.levels["name"] = level if level in ("match", "weak", "mismatch") else "no_evidence"
+    explained = {"figi_other_security", "ticker_reused", "renamed", "wrong_share_class"}
+    if explained & set(v.reasons):
+        return
+    if "name_conflict" in x.loc.reasons and level != "match":
+        v.add("name_conflict", x.loc.reasons["name_conflict"])
+    if level == "mismatch":
+        ref = x.t_name if x.t_comp else (x.f.name if x.f else "")
+        v.add("name_conflict", f"name {x.name!s} but OpenFIGI says {ref}")
