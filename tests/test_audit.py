@@ -13,7 +13,7 @@ import pytest
 
 from tests.test_verdicts import Company, run_case
 from tickermap.audit import EVENT_REASONS, audit_events, summarize_events
-from tickermap.errors import InputError
+from tickermap.errors import ConfigError, InputError
 from tickermap.reconcile import ReconcileResult
 from tickermap.reconcile_report import render_report, write_report
 
@@ -113,7 +113,7 @@ def test_not_a_reconcile_output_is_an_input_error() -> None:
     with pytest.raises(InputError, match="reasons"):
         audit_events(frame)
     ok_frame = pd.DataFrame({"bloomberg_ticker": ["A US"], "reasons": ["ok"], "evidence": ["{}"]})
-    with pytest.raises(InputError, match="unknown event"):
+    with pytest.raises(ConfigError, match="unknown event"):
         audit_events(ok_frame, events=["exploded"])  # type: ignore[list-item]
     assert audit_events(ok_frame).empty
 

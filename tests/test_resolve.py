@@ -164,11 +164,10 @@ def test_cli_resolve_then_offline(emulator, tmp_path, universe):
     src = tmp_path / "u.csv"
     pd.DataFrame({"bloomberg_ticker": universe}).to_csv(src, index=False)
     runner = CliRunner()
-    common = ["--cache-dir", str(tmp_path / "c"), "--time-scale", str(SCALE)]
-    res = runner.invoke(
-        app, ["resolve", str(src), "--out", str(tmp_path / "o.csv"),
-              "--openfigi-url", emulator.url, *common],
-    )  # fmt: skip
+    # --offline reads the cache of the configured URL, so every call names the emulator
+    common = ["--cache-dir", str(tmp_path / "c"), "--time-scale", str(SCALE),
+              "--openfigi-url", emulator.url]  # fmt: skip
+    res = runner.invoke(app, ["resolve", str(src), "--out", str(tmp_path / "o.csv"), *common])
     assert res.exit_code == 0, res.output
     assert "matched" in res.output
     out = pd.read_csv(tmp_path / "o.csv")
@@ -235,7 +234,7 @@ def test_killed_run_resumes_without_resending_answered_jobs(make_emulator, tmp_p
     assert not out.exists()
     answered_first = sum(e[3] for e in emu.stats.log if e[4] == 200)
     assert 0 < answered_first < 400
-    with OutcomeCache.in_dir(cache) as c:
+    with OutcomeCache.in_dir(cache, base_url=emu.url) as c:
         cached = c.count()
     # At most the batches in flight when killed (2 workers x 10 jobs) were answered, not stored.
     assert answered_first - cached <= 20

@@ -15,7 +15,7 @@ from typing import Literal
 import pandas as pd
 
 from tickermap import columns as C
-from tickermap.errors import InputError
+from tickermap.errors import ConfigError
 from tickermap.tables import require_columns
 
 __all__ = ["EVENT_REASONS", "Event", "audit_events", "summarize_events"]
@@ -67,6 +67,7 @@ def audit_events(
         confidence, detail, sources``, ordered by event then ticker.
 
     Raises:
+        ConfigError: an unknown event was asked for.
         InputError: the frame is not a reconcile output.
 
     >>> u = pd.DataFrame({"bloomberg_ticker": ["X US"], "reasons": ["renamed"], "status":
@@ -77,7 +78,7 @@ def audit_events(
     """
     unknown = set(events) - set(EVENT_REASONS)
     if unknown:
-        raise InputError(f"unknown event(s) {sorted(unknown)}; choose from {list(EVENT_REASONS)}")
+        raise ConfigError(f"unknown event(s) {sorted(unknown)}; choose from {list(EVENT_REASONS)}")
     require_columns(
         universe,
         [C.BLOOMBERG_TICKER, "reasons", "evidence"],

@@ -13,6 +13,7 @@ This module knows nothing about HTTP. Every sqlite3 error becomes a :class:`Cach
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,14 +21,29 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 
+from tickermap.config import DEFAULT_OPENFIGI_URL, Settings
 from tickermap.errors import CacheError
 from tickermap.jobs import Job, MapOutcome
 
-__all__ = ["CACHE_FILE", "OutcomeCache"]
+__all__ = ["CACHE_FILE", "OutcomeCache", "cache_file_for"]
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "openfigi.sqlite"
+
+
+def cache_file_for(base_url: str | None) -> str:
+    """The cache file name for an OpenFIGI base URL (the real API's is :data:`CACHE_FILE`).
+
+    >>> cache_file_for(None), cache_file_for("http://127.0.0.1:8765")
+    ('openfigi.sqlite', 'openfigi-127.0.0.1_8765.sqlite')
+    """
+    if base_url is None or base_url.rstrip("/") == DEFAULT_OPENFIGI_URL:
+        return CACHE_FILE
+    slug = re.sub(r"[^A-Za-z0-9.]+", "_", base_url.split("://", 1)[-1]).strip("_")
+    return f"openfigi-{slug}.sqlite"
+
+
 """File name of the cache inside ``Settings.cache_dir``."""
 
 _SCHEMA = """
@@ -74,9 +90,23 @@ class OutcomeCache:
             ) from exc
 
     @classmethod
-    def in_dir(cls, cache_dir: Path, *, max_age_days: float = 30.0) -> OutcomeCache:
-        """The cache file inside a cache directory (``Settings.cache_dir``)."""
-        return cls(Path(cache_dir) / CACHE_FILE, max_age_days=max_age_days)
+    def in_dir(
+        cls, cache_dir: Path, *, max_age_days: float = 30.0, base_url: str | None = None
+    ) -> OutcomeCache:
+        """The cache file inside a cache directory (``Settings.cache_dir``).
+
+        Answers of the real API live in ``openfigi.sqlite``; those of any other base URL (an
+        emulator, a proxy) in a file named after it, so an emulator's synthetic answers are
+        never served as real ones.
+        """
+        return cls(Path(cache_dir) / cache_file_for(base_url), max_age_days=max_age_days)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> OutcomeCache:
+        """The cache for ``settings``' base URL, directory and maximum age."""
+        return cls.in_dir(
+            settings.cache_dir, max_age_days=settings.max_age_days, base_url=settings.openfigi_url
+        )
 
     def __repr__(self) -> str:
         return f"OutcomeCache({str(self.path)!r}, max_age_days={self.max_age_days})"

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tickermap.errors import ConfigError
 
@@ -41,6 +42,24 @@ def _positive_float(environ: Mapping[str, str], name: str, default: float) -> fl
     return value
 
 
+_ENV_FOR_FIELD = {
+    "openfigi_url": "TICKERMAP_OPENFIGI_URL",
+    "cache_dir": "TICKERMAP_CACHE_DIR",
+    "max_age_days": "TICKERMAP_MAX_AGE_DAYS",
+    "timeout": "TICKERMAP_TIMEOUT",
+}
+
+
+def _checked_url(url: str, where: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"{where}={url!r} is not an http(s) URL; give e.g. {DEFAULT_OPENFIGI_URL} or the "
+            "URL that 'tickermap emulator' prints"
+        )
+    return url.strip().rstrip("/")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Run-wide configuration.
@@ -63,21 +82,38 @@ class Settings:
     max_attempts: int = 6
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        overrides: Mapping[str, object] | None = None,
+    ) -> Settings:
         """Build settings from environment variables (``os.environ`` by default).
 
+        Args:
+            environ: the environment to read.
+            overrides: field -> value given explicitly (CLI options); ``None`` values are
+                ignored. An overridden field's variable is not read at all, so a bad value
+                there cannot stop a run whose option supersedes it.
+
         Raises:
-            ConfigError: a variable has an unusable value.
+            ConfigError: a variable or an override has an unusable value.
         """
-        env = os.environ if environ is None else environ
+        env = dict(os.environ if environ is None else environ)
+        given = {k: v for k, v in (overrides or {}).items() if v is not None}
+        for field_name, variable in _ENV_FOR_FIELD.items():
+            if field_name in given:
+                env.pop(variable, None)
         cache = env.get("TICKERMAP_CACHE_DIR")
-        return cls(
+        url = env.get("TICKERMAP_OPENFIGI_URL") or DEFAULT_OPENFIGI_URL
+        base = cls(
             api_key=env.get("OPENFIGI_API_KEY") or None,
-            openfigi_url=(env.get("TICKERMAP_OPENFIGI_URL") or DEFAULT_OPENFIGI_URL).rstrip("/"),
+            openfigi_url=_checked_url(url, "TICKERMAP_OPENFIGI_URL"),
             cache_dir=Path(cache).expanduser() if cache else _default_cache_dir(env),
             max_age_days=_positive_float(env, "TICKERMAP_MAX_AGE_DAYS", 30.0),
             timeout=_positive_float(env, "TICKERMAP_TIMEOUT", 30.0),
         )
+        return base.with_overrides(**given)
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with the given fields replaced; ``None`` values are ignored.
@@ -87,7 +123,11 @@ class Settings:
         """
         kept = {k: v for k, v in changes.items() if v is not None}
         if "openfigi_url" in kept:
-            kept["openfigi_url"] = str(kept["openfigi_url"]).rstrip("/")
+            kept["openfigi_url"] = _checked_url(str(kept["openfigi_url"]), "--openfigi-url")
+        for name in ("max_age_days", "timeout"):
+            if name in kept and not float(str(kept[name])) > 0:
+                option = "--max-age" if name == "max_age_days" else name
+                raise ConfigError(f"{option} must be positive, got {kept[name]!r}")
         if "cache_dir" in kept:
             kept["cache_dir"] = Path(str(kept["cache_dir"])).expanduser()
         return replace(self, **kept)  # type: ignore[arg-type]

@@ -35,6 +35,7 @@ from tickermap.errors import (
     OpenFigiError,
     RequestTooLarge,
     ResponseShapeError,
+    TransportError,
 )
 from tickermap.jobs import ClientStats, FigiRecord, ItemError, Job, MapOutcome, parse_item
 from tickermap.progress import Progress, ensure
@@ -55,6 +56,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 UNKEYED_JOBS_PER_REQUEST = 10
 KEYED_JOBS_PER_REQUEST = 100
+_DEAD_BATCHES = 3
+"""Consecutive batches failing entirely (after retries) that abort a run."""
 _SEARCH_REJECTION = re.compile(r"^(invalid key|query must|invalid value|invalid enum)", re.I)
 
 
@@ -258,7 +261,7 @@ class OpenFigiClient:
         queue: deque[list[Job]] = deque()
         cond = threading.Condition()
         attempts: dict[str, int] = {}
-        state = {"active": 0, "left": len(missing)}
+        state = {"active": 0, "left": len(missing), "dead_streak": 0}
         fatal: list[BaseException] = []
 
         def enqueue(more: list[Job], *, front: bool = False) -> None:
@@ -299,6 +302,20 @@ class OpenFigiClient:
                 with cond:
                     for outcome in final:
                         results[outcome.job.key()] = outcome
+                    dead = bool(final) and all(o.status == "failed" for o in final)
+                    state["dead_streak"] = state["dead_streak"] + 1 if dead else 0
+                    if state["dead_streak"] >= _DEAD_BATCHES and not fatal:
+                        # Nothing answers (wrong URL, no network): stop instead of grinding
+                        # through every batch; the answers so far are already cached.
+                        fatal.append(
+                            TransportError(
+                                f"OpenFIGI at {self._http.base} gave no usable answer to "
+                                f"{_DEAD_BATCHES} requests in a row, each after retries "
+                                f"({final[-1].message}); check --openfigi-url / "
+                                "TICKERMAP_OPENFIGI_URL and the network, then run again "
+                                "(answers already received are cached)"
+                            )
+                        )
                     with self._lock:
                         self.stats.failed_jobs += sum(o.status == "failed" for o in final)
                     state["left"] -= len(final)

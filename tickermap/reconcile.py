@@ -147,7 +147,7 @@ def reconcile(
         lookups = gather_lookups(tickers, claims, client=client, progress=progress)
     else:
         with (
-            OutcomeCache.in_dir(settings.cache_dir, max_age_days=settings.max_age_days) as cache,
+            OutcomeCache.for_settings(settings) as cache,
             OpenFigiClient(settings, cache=cache, offline=offline, time_scale=time_scale) as own,
         ):
             lookups = gather_lookups(tickers, claims, client=own, progress=progress)

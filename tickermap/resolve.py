@@ -285,7 +285,7 @@ def resolve_tickers(
         entries.append((display, t, why, None if t is None else ticker_job(t)))
     own_cache = own_client = None
     if client is None:
-        own_cache = OutcomeCache.in_dir(settings.cache_dir, max_age_days=settings.max_age_days)
+        own_cache = OutcomeCache.for_settings(settings)
         client = own_client = OpenFigiClient(settings, cache=own_cache, offline=offline)
     try:
         jobs = [job for *_, job in entries if job is not None]
@@ -375,7 +375,7 @@ def resolve_file(
     namespace = namespace_for_column(column)
     values = frame[column].tolist()
     with (
-        OutcomeCache.in_dir(settings.cache_dir, max_age_days=settings.max_age_days) as cache,
+        OutcomeCache.for_settings(settings) as cache,
         OpenFigiClient(
             settings,
             cache=cache,

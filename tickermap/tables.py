@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tickermap.errors import InputError
+from tickermap.errors import ConfigError, InputError
 
 __all__ = ["atomic_path", "read_table", "require_columns", "table_format", "write_table"]
 
@@ -226,17 +226,41 @@ def require_columns(
         )
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it over ``path`` only on success."""
+    """Yield a temporary path next to ``path``; rename it over ``path`` only on success.
+
+    The file gets the usual permissions (``0o666`` less the umask), not ``mkstemp``'s 0600.
+
+    Raises:
+        ConfigError: the output path cannot be written (a folder, a missing or read-only parent).
+    """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if target.is_dir():
+        raise ConfigError(f"output {str(target)!r} is a folder; give a file name")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write output {str(target)!r}: {exc.strerror}; choose another path"
+        ) from exc
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, target)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write output {str(target)!r}: {exc.strerror}; choose another path"
+        ) from exc
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
@@ -249,6 +273,12 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
         The path written.
     """
     target = Path(path)
+    name = target.name.lower()
+    if not name.endswith((".parquet", ".pq", *_CSV_SUFFIXES)):
+        raise ConfigError(
+            f"output {str(target)!r}: unknown table format {target.suffix!r}; "
+            "name it .csv or .parquet"
+        )
     with atomic_path(target) as tmp:
         if table_format(target) == "parquet":
             frame.to_parquet(tmp, index=False)

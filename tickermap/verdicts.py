@@ -303,7 +303,12 @@ def _judge_one(x: _Ctx) -> _Verdict:
         and not v.reasons
         and (f_look is None or f_look.status == "unchecked")
     ):
-        v.add("unverified", "OpenFIGI not consulted (offline and not cached)")
+        why = (
+            f"OpenFIGI gave no answer ({x.t.message})"
+            if x.t is not None and x.t_status == "failed" and "offline" not in x.t.message
+            else "OpenFIGI not consulted (offline and not cached)"
+        )
+        v.add("unverified", why)
     if x.t_status == "not_found" and x.f is None and not v.reasons and (x.claimed or x.isin):
         v.add("no_data", f"OpenFIGI knows neither {x.ticker} nor the claimed identifiers")
     return v
@@ -503,6 +508,8 @@ def _check_isin(x: _Ctx, v: _Verdict, identity_problem: bool) -> None:
 
 def _check_name(x: _Ctx, v: _Verdict) -> None:
     level = x.ev_claim_t if x.t_comp else x.ev_claim_f if x.f is not None else "no_evidence"
+    if "renamed" in v.reasons:
+        level = "no_evidence"  # a rename explains a new name; it is not evidence against the row
     v.levels["name"] = level if level in ("match", "weak", "mismatch") else "no_evidence"
     explained = {"figi_other_security", "ticker_reused", "renamed", "wrong_share_class"}
     if explained & set(v.reasons):

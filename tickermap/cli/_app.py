@@ -59,8 +59,12 @@ def build_settings(
     max_age_days: float | None = None,
 ) -> Settings:
     """Settings from the environment, overridden by whichever CLI options were given."""
-    return Settings.from_env().with_overrides(
-        openfigi_url=openfigi_url, cache_dir=cache_dir, max_age_days=max_age_days
+    return Settings.from_env(
+        overrides={
+            "openfigi_url": openfigi_url,
+            "cache_dir": cache_dir,
+            "max_age_days": max_age_days,
+        }
     )
 
 

@@ -49,6 +49,13 @@ def emulator(
     emu = Emulator(
         data, api_keys=api_key, time_scale=time_scale, faults=faults, host=host, port=port
     )
+    try:
+        emu.start()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port "
+            "(or stop the emulator already running there)"
+        ) from exc
     with emu:
         console.print(f"OpenFIGI emulator: {len(data)} records at {emu.url} (Ctrl-C stops)")
         out.print(f"export TICKERMAP_OPENFIGI_URL={emu.url}")

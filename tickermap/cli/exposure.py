@@ -9,6 +9,7 @@ from rich.table import Table
 
 from tickermap.cli._app import app, console, friendly_errors
 from tickermap.cli._progress import RichProgress
+from tickermap.errors import ConfigError
 from tickermap.exposure import Method
 from tickermap.report import ExposureReport, forum_table, run_exposure, write_outputs
 
@@ -71,8 +72,10 @@ def exposure(
     size_column: str = typer.Option(
         "usd_market_cap", "--size-column", help="Market cap column for 'size'."
     ),
-    proportion: float = typer.Option(1.0, "--proportion", help="Neutralisation proportion 0..1."),
-    top_n: int = typer.Option(50, "--top-n", help="N for top/bottom-N churn (0: skip)."),
+    proportion: float = typer.Option(
+        1.0, "--proportion", min=0.0, max=1.0, help="Neutralisation proportion 0..1."
+    ),
+    top_n: int = typer.Option(50, "--top-n", min=0, help="N for top/bottom-N churn (0: skip)."),
     method: list[str] = typer.Option(
         ["numerai", "spearman"], "--method", help="numerai and/or spearman."
     ),
@@ -86,6 +89,9 @@ def exposure(
 
     Example: tickermap exposure --signal s.parquet --features f.parquet --out exp.csv --plot a.png
     """
+    unknown = sorted(set(method) - {"numerai", "spearman"})
+    if unknown:
+        raise ConfigError(f"--method {', '.join(unknown)}: choose numerai and/or spearman")
     methods: list[Method] = [m for m in ("numerai", "spearman") if m in method]
     with RichProgress() as progress:
         result = run_exposure(

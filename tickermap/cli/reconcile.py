@@ -49,7 +49,11 @@ def reconcile(
     cache_dir: Path | None = typer.Option(
         None, "--cache-dir", help="Cache directory (env TICKERMAP_CACHE_DIR)."
     ),
-    time_scale: float = typer.Option(1.0, "--time-scale", hidden=True),
+    time_scale: float = typer.Option(
+        1.0,
+        "--time-scale",
+        help="Only against a time-scaled emulator: the factor of its --time-scale.",
+    ),
     offline: bool = typer.Option(
         False, "--offline", help="Use cached OpenFIGI answers only; mark the rest unverified."
     ),

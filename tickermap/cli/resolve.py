@@ -39,7 +39,9 @@ def resolve(
     jobs_per_request: int | None = typer.Option(
         None, min=1, help="Jobs per mapping request (default 10, or 100 with an API key)."
     ),
-    time_scale: float = typer.Option(1.0, hidden=True, help="Wait scale (emulator)."),
+    time_scale: float = typer.Option(
+        1.0, help="Only against a time-scaled emulator: the factor of its --time-scale."
+    ),
 ) -> None:
     """Resolve every ticker to its composite FIGI via OpenFIGI (batched, paced, cached).
 
