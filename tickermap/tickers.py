@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import pandas as pd
@@ -222,7 +223,13 @@ def parse_ticker(value: object, *, namespace: Namespace = "bloomberg") -> Ticker
     """
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return _fail("", "empty", "missing ticker")
-    raw = str(value)
+    return _parse_text(str(value), namespace)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_text(raw: str, namespace: Namespace) -> TickerParse:
+    # Memoised: reconciliation parses each ticker once per claim and per lookup; the result
+    # is a frozen record, so sharing it between callers is safe.
     root, code, notes, failure = _split(raw)
     if failure is not None:
         return failure
