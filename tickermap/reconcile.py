@@ -95,7 +95,7 @@ class ReconcileResult:
 
 def _universe_tickers(
     universe: pd.DataFrame, column: str | None, namespace: Namespace | None
-) -> tuple[list[str], Namespace, pd.DataFrame]:
+) -> tuple[list[str], Namespace]:
     col = column or next((c for c in C.TICKER_COLUMNS if c in universe.columns), None)
     if col is None or col not in universe.columns:
         raise TickermapInputError(
@@ -109,7 +109,7 @@ def _universe_tickers(
         b if isinstance(b, str) and b else (raw if isinstance(raw, str) else "")
         for b, raw in zip(parsed[C.BLOOMBERG_TICKER], universe[col], strict=True)
     ]
-    return tickers, ns, parsed
+    return tickers, ns
 
 
 def reconcile(
@@ -140,7 +140,7 @@ def reconcile(
     Returns:
         The :class:`ReconcileResult`.
     """
-    tickers, ns, _ = _universe_tickers(universe, column, namespace)
+    tickers, ns = _universe_tickers(universe, column, namespace)
     maps = _unique_sources(maps)
     claims = claims_table(tickers, [m.frame for m in maps])
     if client is not None:
@@ -163,7 +163,8 @@ def reconcile(
         ],
         axis=1,
     )
-    rows = _universe_rows(tickers, merged, lookups)
+    records = _claim_records(merged)
+    rows = _universe_rows(tickers, records, lookups)
     out = pd.DataFrame(rows, columns=list(UNIVERSE_COLUMNS))
     review = merged.sort_values("suspicion", ascending=False, kind="stable").reset_index(drop=True)
     stats: dict[str, object] = {
@@ -173,7 +174,7 @@ def reconcile(
         "requests_sent": lookups.requests_sent,
         "namespace": ns,
     }
-    return ReconcileResult(out, review, _with_agreeing(disagreements(claims), merged), ns, stats)
+    return ReconcileResult(out, review, _with_agreeing(disagreements(claims), records), ns, stats)
 
 
 _AGREEMENT = {
@@ -185,13 +186,31 @@ _AGREEMENT = {
 }
 
 
-def _with_agreeing(disagree: pd.DataFrame, merged: pd.DataFrame) -> pd.DataFrame:
+def _claim_records(merged: pd.DataFrame) -> list[dict[str, object]]:
+    """Claims with verdicts as plain dicts, their JSON ``features``/``details`` parsed once.
+
+    Plain dicts because per-group pandas indexing costs ~10 ms a ticker at 14k tickers.
+    """
+    records: list[dict[str, object]] = merged.to_dict("records")  # type: ignore[assignment]
+    for rec in records:
+        rec["_features"] = json.loads(str(rec["features"]))
+        rec["_details"] = json.loads(str(rec["details"]))
+    return records
+
+
+def _level(rec: dict[str, object], feature: str) -> str:
+    """A claim's level for one evidence feature ("" when the feature was not scored)."""
+    features = rec["_features"]
+    assert isinstance(features, dict)
+    return str(features.get(feature, [""])[0])
+
+
+def _with_agreeing(disagree: pd.DataFrame, records: list[dict[str, object]]) -> pd.DataFrame:
     """Add ``agreeing``: the witnesses whose value for the field agrees with OpenFIGI."""
     agreeing: dict[tuple[str, str], list[str]] = {}
-    for rec in merged[[C.BLOOMBERG_TICKER, C.SOURCE, "features"]].to_dict("records"):
-        levels = {f: lv[0] for f, lv in json.loads(str(rec["features"])).items()}
+    for rec in records:
         for field_name, (feature, good) in _AGREEMENT.items():
-            if levels.get(feature) == good:
+            if _level(rec, feature) == good:
                 key = (str(rec[C.BLOOMBERG_TICKER]), field_name)
                 agreeing.setdefault(key, []).append(str(rec[C.SOURCE]))
     return disagree.assign(
@@ -217,11 +236,9 @@ def _unique_sources(maps: Sequence[LoadedMap]) -> list[LoadedMap]:
 
 
 def _universe_rows(
-    tickers: Sequence[str], merged: pd.DataFrame, lookups: Lookups
+    tickers: Sequence[str], records: list[dict[str, object]], lookups: Lookups
 ) -> list[dict[str, object]]:
-    # Plain dict records: per-group pandas indexing costs ~10 ms a ticker at 14k tickers.
     by_ticker: dict[str, list[dict[str, object]]] = {}
-    records: list[dict[str, object]] = merged.to_dict("records")  # type: ignore[assignment]
     for rec in records:
         by_ticker.setdefault(str(rec[C.BLOOMBERG_TICKER]), []).append(rec)
     return [_one_row(t, by_ticker.get(t, []), lookups.tickers.get(t)) for t in tickers]
@@ -237,8 +254,8 @@ def _one_row(
         reasons += rs
         per_source[f"{rec[C.SOURCE]}:{rec[C.SOURCE_ROW]}"] = {
             "reasons": rs or ["ok"],
-            "details": json.loads(str(rec["details"])),
-            "features": json.loads(str(rec["features"])),
+            "details": rec["_details"],
+            "features": rec["_features"],
             "claimed": {
                 k: rec[k]
                 for k in (C.COMPOSITE_FIGI, C.FIGI, C.SHARE_CLASS_FIGI, C.ISIN, C.NAME, C.YAHOO)
@@ -282,8 +299,7 @@ def _one_row(
         verified_isin = [
             i
             for g in group
-            if (i := _s(g[C.ISIN]))
-            and json.loads(str(g["features"])).get("isin_figi", [""])[0] in _TRUSTED_ISIN_LEVELS
+            if (i := _s(g[C.ISIN])) and _level(g, "isin_figi") in _TRUSTED_ISIN_LEVELS
         ]
         if verified_isin:
             isin = verified_isin[0]
