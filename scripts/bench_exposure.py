@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from numerai_tools import scoring
 
-from tickermap.exposure import per_date_exposures
+from tickermap.exposure.per_date import per_date_exposures
 
 
 def make_data(n_tickers: int, n_dates: int, n_features: int, seed: int = 0):

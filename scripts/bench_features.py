@@ -1,4 +1,5 @@
-"""Benchmark: tickermap.features.compute_features vs a per-ticker loop over the `ta` library.
+"""Benchmark: tickermap.features.compute.compute_features vs a per-ticker loop over the `ta`
+library.
 
 Random-walk OHLCV for N tickers x D business days (default 5,000 x 500). tickermap computes all
 ten features in one vectorised call; the reference computes only the four indicators `ta` has
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 import ta
 
-from tickermap.features import compute_features
+from tickermap.features.compute import compute_features
 
 
 def random_prices(n_tickers: int, n_days: int, seed: int = 0) -> pd.DataFrame:
@@ -92,9 +93,7 @@ def main() -> None:
     diff = max(float((both[c] - both[f"{c}_ta"]).abs().max()) for c in cols)
     print(f"{args.tickers:,} tickers x {args.days} days = {len(prices):,} rows")
     print(f"tickermap, 10 features, all tickers : {t_ours:8.2f} s")
-    print(
-        f"ta loop, 4 indicators (extrapolated from {len(subset_keys)} tickers): {t_ref:8.2f} s"
-    )
+    print(f"ta loop, 4 indicators (extrapolated from {len(subset_keys)} tickers): {t_ref:8.2f} s")
     print(f"speed-up (ta 4 features / tickermap 10 features): {t_ref / t_ours:6.1f}x")
     print(f"max |difference| on the 4 shared indicators: {diff:.2e}")
 

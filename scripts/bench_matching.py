@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
-from tickermap.matching import match_names, score_name_pairs
+from tickermap.names.match import match_names, score_name_pairs
 
 DEFAULT_GUILLEM = (
     Path(__file__).resolve().parents[2] / "shared" / "data" / "signals_map_guillem.csv"
@@ -323,7 +323,7 @@ def report_quality(pairs: pd.DataFrame) -> None:
 
 def calibrate(pairs: pd.DataFrame) -> None:
     """Print precision/recall over a threshold grid (how matching.py's constants were chosen)."""
-    import tickermap.matching as m
+    import tickermap.names.match as m
 
     names = (
         "MATCH_SCORE",

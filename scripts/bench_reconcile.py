@@ -1,6 +1,7 @@
 """Benchmark reconciliation: quality on the labelled test bed, and speed with a warm cache.
 
-1. Quality: a seeded synthetic world with injected errors of every kind (``tickermap.testbed``),
+1. Quality: a seeded synthetic world with injected errors of every kind
+(``tickermap.testing.testbed``),
    served by the emulator; precision/recall per reason code and the number of ``ok`` rows that
    are wrong.
 2. Speed: a 14,350-ticker test bed reconciled against two maps, first cold (to fill the cache
@@ -21,13 +22,13 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from tickermap.config import Settings
-from tickermap.emulator import KEYED_LIMITS, Emulator
-from tickermap.evaluation import score_reasons, wrong_ok_rows
-from tickermap.mappings import load_map
-from tickermap.matching import score_name_pairs
-from tickermap.reconcile import reconcile
-from tickermap.testbed import make_testbed, write_testbed
-from tickermap.world import World
+from tickermap.emulator.server import KEYED_LIMITS, Emulator
+from tickermap.emulator.world import World
+from tickermap.maps.load import load_map
+from tickermap.names.match import score_name_pairs
+from tickermap.reconcile.pipeline import reconcile
+from tickermap.testing.evaluation import score_reasons, wrong_ok_rows
+from tickermap.testing.testbed import make_testbed, write_testbed
 
 
 def _run(n: int, seed: int, folder: Path, *, warm_repeat: bool) -> tuple[pd.DataFrame, dict]:

@@ -24,13 +24,13 @@ from pathlib import Path
 
 import requests
 
-from tickermap import emulator as _emulator_module
-from tickermap.cache import OutcomeCache
 from tickermap.config import Settings
-from tickermap.emulator import KEYED_LIMITS, UNKEYED_LIMITS, Emulator, Faults
-from tickermap.openfigi import OpenFigiClient
-from tickermap.resolve import resolve_tickers
-from tickermap.world import World
+from tickermap.emulator import server as _emulator_module
+from tickermap.emulator.server import KEYED_LIMITS, UNKEYED_LIMITS, Emulator, Faults
+from tickermap.emulator.world import World
+from tickermap.openfigi.cache import OutcomeCache
+from tickermap.openfigi.client import OpenFigiClient
+from tickermap.openfigi.resolve import resolve_tickers
 
 # The emulator writes headers and body in two segments; with Nagle on, the client's delayed ACK
 # adds ~40 ms to every keep-alive request, which would measure the socket, not the client.

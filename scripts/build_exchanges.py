@@ -17,7 +17,7 @@ import csv
 import sys
 from pathlib import Path
 
-from tickermap.exchanges import CSV_COLUMNS
+from tickermap.tickers.exchanges import CSV_COLUMNS
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = REPO.parent / "shared" / "data" / "openfigi_exchange_codes.csv"
@@ -196,9 +196,10 @@ CURATED: dict[str, Curated] = {
 # CA (Alberta) and TW (Instinet Canada) are not: Numerai used them for Canada and Taiwan.
 LEGACY_VENUES = {"GY", "UQ", "JX"}
 
-# Numerai's TICKER_CTRY_MAP (docs/numerai-signals.md §1.4), kept identical to tickermap.tickers.
+# Numerai's TICKER_CTRY_MAP (docs/numerai-signals.md §1.4), kept identical to
+# tickermap.tickers.parse.
 sys.path.insert(0, str(REPO))
-from tickermap.tickers import BLOOMBERG_TO_ISO, LEGACY_CODES  # noqa: E402
+from tickermap.tickers.parse import BLOOMBERG_TO_ISO, LEGACY_CODES  # noqa: E402
 
 
 def read_openfigi(path: Path) -> list[dict[str, str]]:

@@ -14,7 +14,8 @@ Outputs (in ``tickermap/data/sample/``):
   currency, country``; one row per listing and business day (320 days), prices in the local
   currency of the exchange (``mappings/exchanges.csv``), ``country`` its ISO code (Yahoo
   symbols carry no exchange code tickermap can read). ``yahoo`` is
-  :func:`tickermap.symbols.bloomberg_to_yahoo` of the Bloomberg ticker, given the venue when the
+  :func:`tickermap.tickers.symbols.bloomberg_to_yahoo` of the Bloomberg ticker, given the venue
+  when the
   world has exactly one venue row for the listing (``157065 KS`` on KOSDAQ is ``157065.KQ``, as
   reconcile decides), else the composite default (``3709 TT`` is ``3709.TW``). Returns follow a
   market factor, a country factor and idiosyncratic noise whose size shrinks with market cap.
@@ -41,9 +42,9 @@ import pyarrow.parquet as pq
 from scipy.special import ndtri
 
 from tickermap.columns import BLOOMBERG_TICKER, YAHOO
-from tickermap.exchanges import load_exchanges
 from tickermap.resources import sample_dir
-from tickermap.symbols import bloomberg_to_yahoo
+from tickermap.tickers.exchanges import load_exchanges
+from tickermap.tickers.symbols import bloomberg_to_yahoo
 
 SEED = 20240607
 N_DAYS = 320

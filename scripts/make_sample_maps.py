@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tickermap.symbols import bloomberg_to_yahoo
+from tickermap.tickers.symbols import bloomberg_to_yahoo
 
 SAMPLE = Path(__file__).resolve().parents[1] / "tickermap" / "data" / "sample"
 

@@ -2,7 +2,7 @@
 
 Usage: python scripts/make_sample_world.py [--seed 7] [--out tickermap/data/sample]
 
-Writes ``world.json`` (emulator world, see ``tickermap.world``), ``universe.csv`` (column
+Writes ``world.json`` (emulator world, see ``tickermap.emulator.world``), ``universe.csv`` (column
 ``bloomberg_ticker``) and ``README.md`` into the sample folder. Every company, ticker and identifier
 is invented: FIGIs, ISINs, CUSIPs and SEDOLs have valid check digits but belong to nobody. The
 world covers US, LN, KS (KOSPI and KOSDAQ venues), JP, HK, TT (TWSE and TPEx), CN, GR, FP, AU and
@@ -262,7 +262,7 @@ Everything in this folder is **synthetic**: invented companies, tickers and iden
 ISINs, CUSIPs and SEDOLs with valid check digits that belong to nobody). It exists for the README
 demo and the tests, served by `tickermap emulator`. Do not use it for research.
 
-- `world.json`: an emulator world (`tickermap.world` format): composite rows (`figi ==
+- `world.json`: an emulator world (`tickermap.emulator.world` format): composite rows (`figi ==
   compositeFIGI`) and venue rows for US, LN, KS (KP/KQ), JP, HK, TT (TWSE/TPEx by `micCode`), CN,
   GR, FP, AU and SS; a CN/US cross-listing (`MPLX`) sharing a share-class FIGI; special cases:
   `OLDN US` renamed to `NEWN US`, `RUSE US` reused after its first owner was delisted, `GONE US`

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tickermap.names import abbreviations, legal_forms, normalize_names
+from tickermap.names.normalize import abbreviations, legal_forms, normalize_names
 
 DEFAULT_NAMES = Path(__file__).resolve().parents[2] / "shared" / "data" / "signals_map_guillem.csv"
 _TOKEN = re.compile(r"[A-Z][A-Z0-9]*")

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from tickermap.emulator import Emulator
+from tickermap.emulator.server import Emulator
+from tickermap.emulator.world import World
 from tickermap.resources import sample_path
-from tickermap.world import World
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from tests.test_verdicts import Company, run_case
-from tickermap.audit import EVENT_REASONS, audit_events, summarize_events
 from tickermap.errors import ConfigError, InputError
-from tickermap.reconcile import ReconcileResult
-from tickermap.reconcile_report import render_report, write_report
+from tickermap.reconcile.audit import EVENT_REASONS, audit_events, summarize_events
+from tickermap.reconcile.html import render_report, write_report
+from tickermap.reconcile.pipeline import ReconcileResult
 
 UNIVERSE = ["ABC US", "RNM US", "DLS US", "REU US", "XYZ US"]
 

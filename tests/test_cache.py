@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tickermap.cache import OutcomeCache
 from tickermap.errors import CacheError
-from tickermap.jobs import FigiRecord, Job, MapOutcome
+from tickermap.openfigi.cache import OutcomeCache
+from tickermap.openfigi.records import FigiRecord, Job, MapOutcome
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
 
@@ -90,8 +90,8 @@ WRITER = textwrap.dedent(
     import sys
     from datetime import datetime, timezone
     from pathlib import Path
-    from tickermap.cache import OutcomeCache
-    from tickermap.jobs import FigiRecord, Job, MapOutcome
+    from tickermap.openfigi.cache import OutcomeCache
+    from tickermap.openfigi.records import FigiRecord, Job, MapOutcome
     path, who = Path(sys.argv[1]), sys.argv[2]
     now = datetime.now(timezone.utc)
     with OutcomeCache(path) as cache:

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from numerai_tools import signals
 
-from tickermap.churn import churn, summarize_churn
 from tickermap.errors import AnalysisError
+from tickermap.exposure.churn import churn, summarize_churn
 
 
 def weekly(seed=0, n_dates=5, universe=80, n=70):

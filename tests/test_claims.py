@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tickermap import columns as C
-from tickermap.claims import CLAIM_FIELDS, claims_table, disagreements
+from tickermap.reconcile.claims import CLAIM_FIELDS, claims_table, disagreements
 
 
 def _blank(value: object) -> bool:

@@ -14,8 +14,8 @@ import time
 import pytest
 import requests
 
-from tickermap.emulator import Faults, Limits
-from tickermap.world import World
+from tickermap.emulator.server import Faults, Limits
+from tickermap.emulator.world import World
 
 RATE = {"ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "ratelimit-policy"}
 HELMET = {

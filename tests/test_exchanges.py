@@ -1,4 +1,5 @@
-"""Tests for tickermap.exchanges and mappings/exchanges.csv (checked against OpenFIGI's table)."""
+"""Tests for tickermap.tickers.exchanges and mappings/exchanges.csv (checked against OpenFIGI's
+table)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tickermap.errors import InputError
-from tickermap.exchanges import Exchange, exchange_for_venue, load_exchanges, read_exchanges
 from tickermap.resources import mappings_path
-from tickermap.tickers import BLOOMBERG_TO_ISO, LEGACY_CODES
+from tickermap.tickers.exchanges import Exchange, exchange_for_venue, load_exchanges, read_exchanges
+from tickermap.tickers.parse import BLOOMBERG_TO_ISO, LEGACY_CODES
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -8,7 +8,7 @@ import pytest
 from numerai_tools import scoring
 
 from tickermap.errors import AnalysisError
-from tickermap.exposure import (
+from tickermap.exposure.per_date import (
     group_rank,
     numerai_transform,
     per_date_exposures,
@@ -283,7 +283,7 @@ def test_cli_bad_number_names_line_and_column(tmp_path):
 
 def test_duplicate_signal_row_is_an_input_error(tmp_path):
     from tickermap.errors import InputError
-    from tickermap.report import run_exposure
+    from tickermap.exposure.run import run_exposure
 
     paths, sig, _ = write_inputs(tmp_path)
     pd.concat([sig, sig.iloc[[3]]]).to_csv(paths["signal"], index=False)
@@ -293,7 +293,7 @@ def test_duplicate_signal_row_is_an_input_error(tmp_path):
 
 
 def test_streaming_gives_the_same_numbers(tmp_path, monkeypatch):
-    from tickermap import report
+    from tickermap.exposure import run as report
 
     paths, _, _ = write_inputs(tmp_path, fmt="parquet")
     whole = report.run_exposure(

@@ -1,4 +1,5 @@
-"""Tests for tickermap.features / indicators / prices: parity with `ta`, naive loops, bad input."""
+"""Tests for tickermap.features.compute / indicators / prices: parity with `ta`, naive loops, bad
+input."""
 
 from __future__ import annotations
 
@@ -17,13 +18,18 @@ from typer.testing import CliRunner
 
 from tickermap.cli import app
 from tickermap.errors import AnalysisError, ConfigError, InputError
-from tickermap.exchanges import load_exchanges
-from tickermap.features import FEATURE_COLUMNS, FeatureSpec, compute_features, countries_from_keys
-from tickermap.joins import join_through_universe
-from tickermap.prices import load_fx, load_prices, validate_prices
+from tickermap.exposure.joins import join_through_universe
+from tickermap.features.compute import (
+    FEATURE_COLUMNS,
+    FeatureSpec,
+    compute_features,
+    countries_from_keys,
+)
+from tickermap.features.prices import load_fx, load_prices, validate_prices
 from tickermap.progress import RecordingProgress
 from tickermap.resources import sample_path
-from tickermap.symbols import bloomberg_to_yahoo
+from tickermap.tickers.exchanges import load_exchanges
+from tickermap.tickers.symbols import bloomberg_to_yahoo
 
 KEY = "bloomberg_ticker"
 SMALL = FeatureSpec(high_window=30, resid_vol_window=25)
@@ -265,7 +271,7 @@ def test_countries_from_numerai_keys() -> None:
 
 
 def test_countries_from_bloomberg_keys_use_exchange_table() -> None:
-    exchanges = pytest.importorskip("tickermap.exchanges")
+    exchanges = pytest.importorskip("tickermap.tickers.exchanges")
     table = exchanges.load_exchanges()
     codes = [c for c in ("US", "LN", "KS", "JP") if c in table]
     got = countries_from_keys(pd.Series([f"X {c}" for c in codes] + ["X QQQQ"]), key=KEY)

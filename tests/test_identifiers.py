@@ -13,9 +13,9 @@ from stdnum import isin as std_isin
 from stdnum import lei as std_lei
 from stdnum.gb import sedol as std_sedol
 
-from tickermap import identifiers as ids
-from tickermap.damage import detect_damage
 from tickermap.errors import IdentifierError
+from tickermap.identifiers import checks as ids
+from tickermap.identifiers.damage import detect_damage
 
 # ---------------------------------------------------------------- naive reference algorithms
 # Written straight from docs/identifiers-and-matching.md §3, deliberately slow and literal.

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tickermap.errors import AnalysisError
-from tickermap.joins import DEFAULT_EXCLUDED_STATUSES, join_through_universe
+from tickermap.exposure.joins import DEFAULT_EXCLUDED_STATUSES, join_through_universe
 
 D1, D2 = pd.Timestamp("2024-01-05"), pd.Timestamp("2024-01-12")
 
@@ -90,7 +90,7 @@ def test_through_universe_with_reasons():
 
 
 def test_low_coverage_warns(caplog):
-    with caplog.at_level(logging.WARNING, logger="tickermap.joins"):
+    with caplog.at_level(logging.WARNING, logger="tickermap.exposure.joins"):
         join_through_universe(
             signal(),
             features(),

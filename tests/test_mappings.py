@@ -11,7 +11,7 @@ import pytest
 
 from tickermap import errors
 from tickermap.columns import CANONICAL_MAP_COLUMNS
-from tickermap.mappings import detect_preset, load_map, parse_columns_option
+from tickermap.maps.load import detect_preset, load_map, parse_columns_option
 
 DATA = Path(__file__).parent / "data"
 SENTINELS = {"SYMBOL_NOT_FOUND", "#N/A", "#N/A N/A"}
@@ -135,7 +135,7 @@ def test_columns_override_a_preset_and_match_case_insensitively(tmp_path: Path) 
 
 
 def test_numerai_iso_tickers_are_converted_by_column_name() -> None:
-    tickers = pytest.importorskip("tickermap.tickers")
+    tickers = pytest.importorskip("tickermap.tickers.parse")
     path = DATA / "map_numerai_iso.csv"
     loaded = load_map(path)
     assert (loaded.preset, loaded.namespace) == ("numerai", "numerai")
@@ -318,7 +318,7 @@ def test_real_guillem_map_loads_fast_and_faithfully(guillem_map: Path) -> None:
 
 
 def test_root_and_iso_country_with_numerai_namespace(tmp_path: Path) -> None:
-    from tickermap.tickers import numerai_to_bloomberg
+    from tickermap.tickers.parse import numerai_to_bloomberg
 
     path = tmp_path / "m.csv"
     path.write_text("sym,country\nABBN,CH\n600519,CN\nSAP,DE\n")

@@ -1,4 +1,4 @@
-"""Tests for tickermap.matching: scalar vs vectorised scoring, scripts, blocking vs brute force,
+"""Tests for tickermap.names.match: scalar vs vectorised scoring, scripts, blocking vs brute force,
 one-to-one assignment and the calibrated evidence on the labelled pairs."""
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ import pandas as pd
 import pytest
 from rapidfuzz import fuzz
 
-from tickermap.matching import (
+from tickermap.names.match import (
     TokenWeights,
     match_names,
     rare_tokens,
     score_name_pairs,
     score_names,
 )
-from tickermap.names import normalize_name
+from tickermap.names.normalize import normalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 

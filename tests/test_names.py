@@ -1,4 +1,5 @@
-"""Tests for tickermap.names: the normalisation table, scripts, tables and the column helper."""
+"""Tests for tickermap.names.normalize: the normalisation table, scripts, tables and the column
+helper."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import random
 import pandas as pd
 import pytest
 
-from tickermap.names import (
+from tickermap.names.normalize import (
     abbreviations,
     detect_script,
     legal_forms,

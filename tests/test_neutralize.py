@@ -8,7 +8,7 @@ import pytest
 from numerai_tools import scoring
 
 from tickermap.errors import AnalysisError
-from tickermap.neutralize import neutralize
+from tickermap.exposure.neutralize import neutralize
 
 
 def frames(seed=0, n_dates=4, n=60):

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from tickermap.cache import OutcomeCache
 from tickermap.config import Settings
 from tickermap.errors import (
     AuthError,
@@ -25,8 +24,9 @@ from tickermap.errors import (
     ResponseShapeError,
     TransportError,
 )
-from tickermap.jobs import Job, MapOutcome
-from tickermap.openfigi import USER_AGENT, OpenFigiClient
+from tickermap.openfigi.cache import OutcomeCache
+from tickermap.openfigi.client import USER_AGENT, OpenFigiClient
+from tickermap.openfigi.records import Job, MapOutcome
 from tickermap.progress import RecordingProgress
 
 SECRET = "sk-test-SECRET-4f1c9a"

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tickermap.ratelimit import BucketLimiter, parse_rate_headers
+from tickermap.openfigi.ratelimit import BucketLimiter, parse_rate_headers
 
 
 class WindowServer:

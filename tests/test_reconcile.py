@@ -20,13 +20,13 @@ from tests.test_verdicts import (
     run_case,
     write_map,
 )
-from tickermap import testbed as tbmod
-from tickermap.emulator import Emulator
-from tickermap.evaluation import score_reasons, wrong_ok_rows
-from tickermap.mappings import load_map
-from tickermap.reconcile import UNIVERSE_COLUMNS, ReconcileResult
-from tickermap.testbed import INJECTABLE, make_testbed, write_testbed
-from tickermap.world import World
+from tickermap.emulator.server import Emulator
+from tickermap.emulator.world import World
+from tickermap.maps.load import load_map
+from tickermap.reconcile.pipeline import UNIVERSE_COLUMNS, ReconcileResult
+from tickermap.testing import testbed as tbmod
+from tickermap.testing.evaluation import score_reasons, wrong_ok_rows
+from tickermap.testing.testbed import INJECTABLE, make_testbed, write_testbed
 
 LOCAL_REASONS = {
     "figi_invalid",

@@ -13,9 +13,9 @@ from typer.testing import Result as _Result
 from tests.test_audit import UNIVERSE, event_world
 from tests.test_verdicts import KEY, SCALE, write_map
 from tickermap.cli import app
-from tickermap.emulator import Emulator
-from tickermap.reconcile import UNIVERSE_COLUMNS
-from tickermap.world import World
+from tickermap.emulator.server import Emulator
+from tickermap.emulator.world import World
+from tickermap.reconcile.pipeline import UNIVERSE_COLUMNS
 
 
 @pytest.fixture

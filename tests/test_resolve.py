@@ -16,15 +16,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from tickermap.cache import OutcomeCache
 from tickermap.cli import app
 from tickermap.config import Settings
-from tickermap.openfigi import OpenFigiClient
+from tickermap.emulator.world import World
+from tickermap.openfigi.cache import OutcomeCache
+from tickermap.openfigi.client import OpenFigiClient
+from tickermap.openfigi.resolve import OUT_COLUMNS, resolutions_frame, resolve_file, resolve_tickers
 from tickermap.progress import RecordingProgress
-from tickermap.resolve import OUT_COLUMNS, resolutions_frame, resolve_file, resolve_tickers
 from tickermap.resources import sample_path
-from tickermap.tickers import bloomberg_to_numerai
-from tickermap.world import World
+from tickermap.tickers.parse import bloomberg_to_numerai
 
 SECRET = "sk-resolve-SECRET-77aa"
 SCALE = 0.001  # the shared emulator fixture's time scale
@@ -210,7 +210,7 @@ RUNNER = textwrap.dedent(
     import sys
     from pathlib import Path
     from tickermap.config import Settings
-    from tickermap.resolve import resolve_file
+    from tickermap.openfigi.resolve import resolve_file
     url, cache, src, out, scale = sys.argv[1:6]
     s = Settings(openfigi_url=url, cache_dir=Path(cache), timeout=5.0)
     resolve_file(Path(src), Path(out), settings=s, time_scale=float(scale))

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from tickermap import __version__, errors
 from tickermap.cli import app
 from tickermap.config import Settings
-from tickermap.mappings import load_map
+from tickermap.maps.load import load_map
+from tickermap.maps.sources import Source, fetch_source, load_registry, source_cache_path
 from tickermap.progress import RecordingProgress
-from tickermap.sources import Source, fetch_source, load_registry, source_cache_path
 
 DATA = Path(__file__).parent / "data"
 BODY = (DATA / "map_signals.csv").read_bytes()

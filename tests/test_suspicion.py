@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from tickermap.suspicion import FEATURE_LEVELS, PRIOR_CORRECT, score_claim
+from tickermap.reconcile.suspicion import FEATURE_LEVELS, PRIOR_CORRECT, score_claim
 
 PRIOR_BITS = math.log2(PRIOR_CORRECT / (1 - PRIOR_CORRECT))
 

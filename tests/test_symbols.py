@@ -1,4 +1,4 @@
-"""Tests for tickermap.symbols and the ``tickermap symbols`` command."""
+"""Tests for tickermap.tickers.symbols and the ``tickermap symbols`` command."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from tickermap.cli import app
-from tickermap.symbols import (
+from tickermap.tickers.parse import parse_ticker
+from tickermap.tickers.symbols import (
     bloomberg_to_yahoo,
     convert_column,
     convert_table,
     yahoo_to_bloomberg,
 )
-from tickermap.tickers import parse_ticker
 
 # (bloomberg_ticker, yahoo) pairs from docs/numerai-signals.md §1.3-1.6 and from Numerai's
 # published signals_ticker_map_w_bbg.csv (2025 copy in regonn/numerai-open-models).

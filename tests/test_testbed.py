@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tickermap import testbed as tbmod
-from tickermap.identifiers import check_column
-from tickermap.mappings import load_map
-from tickermap.testbed import INJECTABLE, make_testbed, write_testbed
-from tickermap.world import World
+from tickermap.emulator.world import World
+from tickermap.identifiers.checks import check_column
+from tickermap.maps.load import load_map
+from tickermap.testing import testbed as tbmod
+from tickermap.testing.testbed import INJECTABLE, make_testbed, write_testbed
 
 FIGI_FIELDS = ("figi", "compositeFIGI", "shareClassFIGI")
 

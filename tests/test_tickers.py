@@ -1,4 +1,4 @@
-"""Tests for tickermap.tickers: the ticker grammar, namespaces and their conversion."""
+"""Tests for tickermap.tickers.parse: the ticker grammar, namespaces and their conversion."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from tickermap.errors import ConfigError
-from tickermap.tickers import (
+from tickermap.tickers.parse import (
     BLOOMBERG_TO_ISO,
     ISO_TO_BLOOMBERG,
     LEGACY_CODES,
@@ -88,7 +88,6 @@ def test_notes_say_what_was_normalised() -> None:
     assert parse_ticker("AAPL US").message == ""
     # The A prefix is Korean only: a root like A123456 elsewhere is kept.
     assert parse_ticker("A123456 US").ticker == Ticker("A123456", "US", "bloomberg")
-
 
 
 @pytest.mark.parametrize("code", ["CH", "CN", "GR", "ID", "IT", "PL"])

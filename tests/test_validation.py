@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from tickermap._validation_groups import agree, name_tokens
 from tickermap.cli import app
 from tickermap.cli.validate import STRICT_EXIT_CODE
-from tickermap.mappings import load_map
+from tickermap.maps._groups import agree, name_tokens
+from tickermap.maps.load import load_map
+from tickermap.maps.validate import FINDING_COLUMNS, FINDINGS, validate_file, validate_map
 from tickermap.progress import RecordingProgress
-from tickermap.validation import FINDING_COLUMNS, FINDINGS, validate_file, validate_map
 
 DATA = Path(__file__).parent / "data"
 MAP = DATA / "validate_map.csv"

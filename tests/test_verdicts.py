@@ -19,14 +19,14 @@ from stdnum import cusip as std_cusip
 from stdnum import figi as std_figi
 from stdnum import isin as std_isin
 
-from tickermap.cache import OutcomeCache
 from tickermap.config import Settings
-from tickermap.emulator import Emulator
-from tickermap.mappings import LoadedMap, load_map
-from tickermap.openfigi import OpenFigiClient
-from tickermap.reconcile import ReconcileResult, reconcile
-from tickermap.verdicts import SEVERITY, worst
-from tickermap.world import World
+from tickermap.emulator.server import Emulator
+from tickermap.emulator.world import World
+from tickermap.maps.load import LoadedMap, load_map
+from tickermap.openfigi.cache import OutcomeCache
+from tickermap.openfigi.client import OpenFigiClient
+from tickermap.reconcile.pipeline import ReconcileResult, reconcile
+from tickermap.reconcile.verdicts import SEVERITY, worst
 
 KEY = "k-verdicts-SECRET"
 SCALE = 0.01

@@ -26,9 +26,9 @@ from tests.test_verdicts import (
     write_map,
 )
 from tickermap.config import Settings
-from tickermap.mappings import load_map
-from tickermap.reconcile import reconcile_files
-from tickermap.world import World
+from tickermap.emulator.world import World
+from tickermap.maps.load import load_map
+from tickermap.reconcile.pipeline import reconcile_files
 
 
 def _alpha() -> Company:

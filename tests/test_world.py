@@ -11,9 +11,9 @@ import pytest
 from stdnum import figi as std_figi
 from stdnum import isin as std_isin
 
+from tickermap.emulator.world import RESULT_FIELDS, World
 from tickermap.errors import InputError
 from tickermap.resources import sample_path
-from tickermap.world import RESULT_FIELDS, World
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTRY = {

@@ -22,15 +22,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from tickermap.audit import audit_events
 from tickermap.config import Settings
-from tickermap.emulator import Emulator
+from tickermap.emulator.server import Emulator
+from tickermap.emulator.world import World
+from tickermap.maps.validate import ValidationReport, validate_file
 from tickermap.progress import Progress, ensure
-from tickermap.reconcile import ReconcileOutputs, reconcile_files
+from tickermap.reconcile.audit import audit_events
+from tickermap.reconcile.pipeline import ReconcileOutputs, reconcile_files
 from tickermap.resources import sample_path
 from tickermap.tables import read_table, write_table
-from tickermap.validation import ValidationReport, validate_file
-from tickermap.world import World
 
 __all__ = ["DEMO_TIME_SCALE", "DemoResult", "run_demo"]
 
@@ -62,8 +62,8 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
     Returns:
         The :class:`DemoResult`.
     """
-    from tickermap.features import run_features
-    from tickermap.report import forum_table, run_exposure, write_outputs
+    from tickermap.exposure.run import forum_table, run_exposure, write_outputs
+    from tickermap.features.compute import run_features
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -9,10 +9,10 @@ from pathlib import Path
 import typer
 
 from tickermap.cli._app import app, console, friendly_errors, out
-from tickermap.emulator import Emulator, Faults
+from tickermap.emulator.server import Emulator, Faults
+from tickermap.emulator.world import World
 from tickermap.errors import ConfigError
 from tickermap.resources import sample_path
-from tickermap.world import World
 
 
 def _is_loopback(host: str) -> bool:

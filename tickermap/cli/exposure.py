@@ -10,8 +10,8 @@ from rich.table import Table
 from tickermap.cli._app import app, console, friendly_errors
 from tickermap.cli._progress import RichProgress
 from tickermap.errors import ConfigError
-from tickermap.exposure import Method
-from tickermap.report import ExposureReport, forum_table, run_exposure, write_outputs
+from tickermap.exposure.per_date import Method
+from tickermap.exposure.run import ExposureReport, forum_table, run_exposure, write_outputs
 
 _LABELS = {
     "positive_share": "pos",

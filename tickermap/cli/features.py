@@ -10,7 +10,7 @@ from tickermap.cli._app import app, console, friendly_errors
 from tickermap.cli._progress import RichProgress
 from tickermap.columns import BLOOMBERG_TICKER
 from tickermap.errors import ConfigError
-from tickermap.features import FEATURE_COLUMNS, CountrySource, run_features
+from tickermap.features.compute import FEATURE_COLUMNS, CountrySource, run_features
 from tickermap.tables import write_table
 
 _COUNTRY_SOURCES: tuple[CountrySource, ...] = ("auto", "column", "key", "none")

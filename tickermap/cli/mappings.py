@@ -1,6 +1,7 @@
 """CLI commands for community mapping files: ``tickermap mappings list|fetch|show``.
 
-Thin over :mod:`tickermap.sources` (registry, download) and :mod:`tickermap.mappings` (loading).
+Thin over :mod:`tickermap.maps.sources` (registry, download) and :mod:`tickermap.maps.load`
+(loading).
 """
 
 from __future__ import annotations
@@ -12,8 +13,15 @@ import typer
 
 from tickermap.cli._app import app, build_settings, friendly_errors, out
 from tickermap.cli._progress import RichProgress
-from tickermap.mappings import PRESETS, LoadedMap, Namespace, Preset, load_map, parse_columns_option
-from tickermap.sources import fetch_source, load_registry
+from tickermap.maps.load import (
+    PRESETS,
+    LoadedMap,
+    Namespace,
+    Preset,
+    load_map,
+    parse_columns_option,
+)
+from tickermap.maps.sources import fetch_source, load_registry
 
 mappings_app = typer.Typer(
     help="Community mapping files: list the known ones, fetch one (checksum-verified), inspect.",

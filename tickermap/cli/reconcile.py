@@ -62,7 +62,7 @@ def reconcile(
 
     Example: tickermap reconcile --universe u.csv --map map.csv --out clean.csv --report r.html
     """
-    from tickermap.reconcile import reconcile_files
+    from tickermap.reconcile.pipeline import reconcile_files
 
     settings = build_settings(openfigi_url=openfigi_url, cache_dir=cache_dir)
     with RichProgress() as progress:
@@ -120,7 +120,7 @@ def audit_delisted(
 
     Example: tickermap audit delisted --universe clean.csv --out events.csv
     """
-    from tickermap.audit import audit_events, summarize_events
+    from tickermap.reconcile.audit import audit_events, summarize_events
     from tickermap.tables import read_table, write_table
 
     wanted = [e.strip() for e in events.split(",") if e.strip()]

@@ -1,4 +1,5 @@
-"""CLI command ``tickermap resolve``: a thin layer over :func:`tickermap.resolve.resolve_file`."""
+"""CLI command ``tickermap resolve``: a thin layer over
+:func:`tickermap.openfigi.resolve.resolve_file`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from rich.table import Table
 from tickermap.cli._app import app, build_settings, console, friendly_errors
 from tickermap.cli._progress import RichProgress
 from tickermap.errors import OfflineMiss
-from tickermap.resolve import ResolveReport, resolve_file
+from tickermap.openfigi.resolve import ResolveReport, resolve_file
 
 
 def _summary(report: ResolveReport) -> Table:

@@ -8,7 +8,7 @@ from typing import Literal
 import typer
 
 from tickermap.cli._app import app, console, friendly_errors
-from tickermap.symbols import convert_file
+from tickermap.tickers.symbols import convert_file
 
 
 @app.command()

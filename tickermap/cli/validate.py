@@ -9,9 +9,9 @@ from rich.table import Table
 
 from tickermap.cli._app import app, console, friendly_errors
 from tickermap.cli._progress import RichProgress
-from tickermap.mappings import PRESETS, Preset, parse_columns_option
+from tickermap.maps.load import PRESETS, Preset, parse_columns_option
+from tickermap.maps.validate import ValidationReport, validate_file
 from tickermap.tables import write_table
-from tickermap.validation import ValidationReport, validate_file
 
 STRICT_EXIT_CODE = 10
 """Exit code of ``--strict`` when an error-severity finding exists (documented in the README)."""

@@ -1,0 +1,61 @@
+"""A faithful OpenFIGI v3 emulator on loopback: server, endpoints, faults, world."""
+
+from __future__ import annotations
+
+from tickermap.emulator.endpoints import (
+    ID_TYPES,
+    MARKET_SEC_DES,
+    PAGE_SIZE,
+    TEXT,
+    VALUE_KEYS,
+    answer_mapping,
+    answer_search,
+    answer_values,
+    map_job,
+)
+from tickermap.emulator.faults import (
+    FAULT_KINDS,
+    KEYED_LIMITS,
+    UNKEYED_LIMITS,
+    Bucket,
+    EmulatorStats,
+    FaultPlan,
+    Faults,
+    Limits,
+    RateDecision,
+    RateWindows,
+)
+from tickermap.emulator.server import (
+    Emulator,
+)
+from tickermap.emulator.world import (
+    FILTER_KEYS,
+    RESULT_FIELDS,
+    World,
+)
+
+__all__ = [
+    "FAULT_KINDS",
+    "FILTER_KEYS",
+    "ID_TYPES",
+    "KEYED_LIMITS",
+    "MARKET_SEC_DES",
+    "PAGE_SIZE",
+    "RESULT_FIELDS",
+    "TEXT",
+    "UNKEYED_LIMITS",
+    "VALUE_KEYS",
+    "Bucket",
+    "Emulator",
+    "EmulatorStats",
+    "FaultPlan",
+    "Faults",
+    "Limits",
+    "RateDecision",
+    "RateWindows",
+    "World",
+    "answer_mapping",
+    "answer_search",
+    "answer_values",
+    "map_job",
+]

@@ -1,0 +1,263 @@
+"""Join a signal to a features table whose key may differ, through the cleaned universe.
+
+A signal is keyed by ``bloomberg_ticker`` or ``numerai_ticker`` (sometimes a FIGI); features are
+often keyed by Yahoo symbol, FIGI or ISIN. :func:`join_through_universe` re-keys the *signal* to
+the features' key (the features table itself is never copied) and reports, per date, how many
+signal rows found a feature row, and why each of the others did not.
+
+* ``numerai_ticker`` values are ISO-country tickers (``000660 KR``): they are converted with
+  :func:`tickermap.tickers.parse.numerai_to_bloomberg` before any lookup, because the universe and
+  the
+  community maps speak Bloomberg (``000660 KS``).
+* With a universe (the reconcile step's output), a row joins only if its ``status`` is not in
+  ``exclude_statuses``; the default :data:`DEFAULT_EXCLUDED_STATUSES` drops rows whose keys point
+  at another security (``figi_other_security``, ``ticker_reused``, ``isin_conflict``,
+  ``wrong_listing``, ``wrong_share_class``) or cannot be told apart (``ambiguous``).
+* Without a universe the keys must match by name (or be the Bloomberg/ISO pair, converted).
+
+Coverage under :data:`MIN_COVERAGE` (80%) is logged as a warning: numerai-tools refuses to score
+such dates. This module does no I/O and never prints.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api.extensions import ExtensionDtype
+
+from tickermap.columns import (
+    BLOOMBERG_TICKER,
+    COMPOSITE_FIGI,
+    DATE,
+    FIGI,
+    ISIN,
+    NUMERAI_TICKER,
+    SHARE_CLASS_FIGI,
+    SIGNAL,
+    YAHOO,
+)
+from tickermap.errors import AnalysisError
+from tickermap.tickers.parse import bloomberg_to_numerai, numerai_to_bloomberg
+
+__all__ = [
+    "DEFAULT_EXCLUDED_STATUSES",
+    "JOIN_KEYS",
+    "MIN_COVERAGE",
+    "STATUS",
+    "JoinResult",
+    "join_through_universe",
+]
+
+log = logging.getLogger(__name__)
+
+STATUS = "status"
+REASON = "reason"
+MIN_COVERAGE = 0.8
+"""numerai-tools' scoring asserts at least 80% overlapping ids."""
+
+JOIN_KEYS = (BLOOMBERG_TICKER, NUMERAI_TICKER, COMPOSITE_FIGI, FIGI, SHARE_CLASS_FIGI, ISIN, YAHOO)
+"""Key columns a signal or features table may use."""
+
+DEFAULT_EXCLUDED_STATUSES = frozenset(
+    {
+        "figi_other_security",
+        "ticker_reused",
+        "isin_conflict",
+        "wrong_listing",
+        "wrong_share_class",
+        "ambiguous",
+    }
+)
+"""Universe statuses whose join keys would attach another security's features."""
+
+COVERAGE_COLUMNS = (DATE, "signal_rows", "matched", "coverage", "low_coverage")
+
+
+@dataclass(frozen=True, slots=True)
+class JoinResult:
+    """The signal re-keyed to the features' key, with coverage.
+
+    Attributes:
+        frame: ``date, <key>, signal`` for the matched rows (``key`` is the features' key).
+        coverage: per date ``signal_rows, matched, coverage, low_coverage``.
+        unmatched: ``date, <signal key>, reason`` for every signal row that did not join.
+        key: the column name the features table and ``frame`` share.
+    """
+
+    frame: pd.DataFrame
+    coverage: pd.DataFrame
+    unmatched: pd.DataFrame
+    key: str
+
+
+def _convert(values: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
+    uniques = pd.unique(values.dropna())
+    table = {v: func(str(v)) for v in uniques}
+    return values.map(table)
+
+
+def _map_without_universe(keys: pd.Series, signal_key: str, features_key: str) -> pd.Series:
+    if signal_key == features_key:
+        return keys
+    if (signal_key, features_key) == (NUMERAI_TICKER, BLOOMBERG_TICKER):
+        return _convert(keys, numerai_to_bloomberg)
+    if (signal_key, features_key) == (BLOOMBERG_TICKER, NUMERAI_TICKER):
+        return _convert(keys, bloomberg_to_numerai)
+    raise AnalysisError(
+        f"the signal is keyed by {signal_key!r} and the features by {features_key!r}; pass the "
+        "cleaned universe (tickermap reconcile output) to translate one into the other"
+    )
+
+
+def _universe_lookup(
+    universe: pd.DataFrame, source: str, target: str, exclude: Collection[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(source value -> target value for usable rows, source value -> reason for the others)."""
+    for col in (source, target, STATUS):
+        if col not in universe.columns:
+            raise AnalysisError(f"the universe table lacks column {col!r}")
+    uni = universe[[source, target, STATUS]].dropna(subset=[source])
+    bad: dict[str, str] = {}
+    excluded = uni[uni[STATUS].isin(list(exclude))]
+    for src, status in zip(excluded[source], excluded[STATUS], strict=True):
+        bad[str(src)] = f"excluded_status:{status}"
+    usable = uni[~uni[STATUS].isin(list(exclude))]
+    for src in usable.loc[usable[target].isna(), source]:
+        bad.setdefault(str(src), f"no_{target}_in_universe")
+    usable = usable.dropna(subset=[target]).drop_duplicates([source, target])
+    dup = usable[source].duplicated(keep=False)
+    for src in usable.loc[dup, source]:
+        bad[str(src)] = "ambiguous_in_universe"
+    good = {
+        str(s): str(t)
+        for s, t in zip(usable.loc[~dup, source], usable.loc[~dup, target], strict=True)
+        if str(s) not in bad
+    }
+    return good, bad
+
+
+def join_through_universe(
+    signal: pd.DataFrame,
+    features: pd.DataFrame,
+    *,
+    universe: pd.DataFrame | None = None,
+    signal_key: str,
+    features_key: str,
+    exclude_statuses: Collection[str] = DEFAULT_EXCLUDED_STATUSES,
+    min_coverage: float = MIN_COVERAGE,
+) -> JoinResult:
+    """Re-key the signal to the features' key and measure coverage per date.
+
+    Args:
+        signal: ``date, <signal_key>, signal``.
+        features: ``date, <features_key>, ...`` (only its date and key columns are read).
+        universe: the cleaned universe (``bloomberg_ticker, status, <key columns>...``) or None.
+        signal_key: the signal's key column (one of :data:`JOIN_KEYS`).
+        features_key: the features' key column.
+        exclude_statuses: universe statuses that must not join.
+        min_coverage: dates under this share of matched rows are flagged (and logged).
+
+    Returns:
+        The :class:`JoinResult`.
+
+    Raises:
+        AnalysisError: missing columns, dates of different types, or keys that cannot be related
+            without a universe.
+
+    >>> s = pd.DataFrame({"date": 1, "numerai_ticker": ["000660 KR"], "signal": [0.5]})
+    >>> f = pd.DataFrame({"date": 1, "bloomberg_ticker": ["000660 KS"]})
+    >>> r = join_through_universe(
+    ...     s, f, signal_key="numerai_ticker", features_key="bloomberg_ticker")
+    >>> r.frame["bloomberg_ticker"].tolist(), r.coverage["coverage"].tolist()
+    (['000660 KS'], [1.0])
+    """
+    for name, frame, cols in (
+        ("signal", signal, (DATE, signal_key, SIGNAL)),
+        ("features", features, (DATE, features_key)),
+    ):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise AnalysisError(f"the {name} table lacks column(s) {missing!r}")
+    if signal[DATE].dtype != features[DATE].dtype:
+        signal = _same_date_type(signal, features[DATE].dtype)
+    sig = signal.loc[signal[SIGNAL].notna(), [DATE, signal_key, SIGNAL]].reset_index(drop=True)
+    keys = sig[signal_key]
+    reason = pd.Series(pd.NA, index=sig.index, dtype=object)
+    if universe is None:
+        target = _map_without_universe(keys, signal_key, features_key)
+        reason[target.isna() & keys.notna()] = "unparseable_ticker"
+    else:
+        source_col = BLOOMBERG_TICKER if signal_key == NUMERAI_TICKER else signal_key
+        target_col = BLOOMBERG_TICKER if features_key == NUMERAI_TICKER else features_key
+        src = _convert(keys, numerai_to_bloomberg) if signal_key == NUMERAI_TICKER else keys
+        reason[src.isna() & keys.notna()] = "unparseable_ticker"
+        good, bad = _universe_lookup(universe, source_col, target_col, exclude_statuses)
+        target = src.map(good)
+        if features_key == NUMERAI_TICKER:
+            target = _convert(target, bloomberg_to_numerai)
+        why = src.map(bad)
+        reason = reason.where(reason.notna(), why)
+        reason[target.isna() & reason.isna()] = "not_in_universe"
+    reason[keys.isna()] = "missing_key"
+    dup = target.notna() & pd.DataFrame({DATE: sig[DATE], "t": target}).duplicated()
+    reason[dup & reason.isna()] = "duplicate_target"
+    feat_index = pd.MultiIndex.from_arrays([features[DATE], features[features_key]])
+    present = pd.MultiIndex.from_arrays([sig[DATE], target]).isin(feat_index)
+    reason[~present & reason.isna()] = "no_feature_row"
+    ok = reason.isna().to_numpy()
+    frame = pd.DataFrame(
+        {
+            DATE: sig[DATE][ok].to_numpy(),
+            features_key: target[ok].to_numpy(),
+            SIGNAL: sig[SIGNAL][ok].to_numpy(),
+        }
+    )
+    unmatched = pd.DataFrame(
+        {
+            DATE: sig[DATE][~ok].to_numpy(),
+            signal_key: keys[~ok].to_numpy(),
+            REASON: reason[~ok].astype(str).to_numpy(),
+        }
+    )
+    coverage = _coverage(sig[DATE], ok, min_coverage)
+    return JoinResult(frame=frame, coverage=coverage, unmatched=unmatched, key=features_key)
+
+
+def _coverage(dates: pd.Series, ok: np.ndarray, min_coverage: float) -> pd.DataFrame:
+    grouped = pd.DataFrame({DATE: dates.to_numpy(), "ok": ok}).groupby(DATE, sort=True)["ok"]
+    cov = pd.DataFrame({"signal_rows": grouped.size(), "matched": grouped.sum()}).reset_index()
+    cov["matched"] = cov["matched"].astype(np.int64)
+    cov["coverage"] = cov["matched"] / cov["signal_rows"]
+    cov["low_coverage"] = cov["coverage"] < min_coverage
+    low = cov[cov["low_coverage"]]
+    if len(low):
+        log.warning(
+            "coverage under %.0f%% on %d of %d dates (worst %.1f%% on %s); numerai-tools "
+            "refuses to score such dates",
+            min_coverage * 100,
+            len(low),
+            len(cov),
+            low["coverage"].min() * 100,
+            low[DATE].iloc[int(np.argmin(low["coverage"].to_numpy()))],
+        )
+    return cov[list(COVERAGE_COLUMNS)]
+
+
+def _same_date_type(signal: pd.DataFrame, target: np.dtype[Any] | ExtensionDtype) -> pd.DataFrame:
+    """Cast the signal's dates to the features' datetime unit (Parquet gives [us], CSV [ns]).
+
+    Only the (small) signal is cast; other mismatches (text vs dates, time zones) are errors.
+    """
+    source = signal[DATE].dtype
+    mismatch = AnalysisError(
+        f"the signal's dates ({source}) and the features' dates ({target}) have different "
+        "types; parse both the same way"
+    )
+    if not (pd.api.types.is_datetime64_dtype(source) and pd.api.types.is_datetime64_dtype(target)):
+        raise mismatch
+    return signal.assign(**{DATE: signal[DATE].astype(target)})

@@ -1,0 +1,361 @@
+"""``tickermap validate``: every check a community map can fail offline, as one findings table.
+
+:func:`validate_map` takes a :class:`~tickermap.maps.load.LoadedMap` and returns a
+:class:`ValidationReport` whose ``findings`` frame has one row per finding (see
+:data:`FINDINGS` for the types). It never stops on a bad row: bad rows are findings.
+Cross-row checks that compare company names live in :mod:`tickermap.maps._groups`.
+
+No network, no printing, no file writing here (the CLI renders and writes).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from tickermap import columns as C
+from tickermap.identifiers.checks import IdKind, check_column
+from tickermap.maps._groups import name_conflicts, names_on_many_tickers
+from tickermap.maps.load import LoadedMap, Preset, load_map
+from tickermap.progress import Progress, ensure
+from tickermap.tickers.exchanges import load_exchanges
+from tickermap.tickers.parse import parse_column
+
+__all__ = [
+    "FINDINGS",
+    "FINDING_COLUMNS",
+    "OFFSHORE_DOMICILES",
+    "Severity",
+    "ValidationReport",
+    "validate_file",
+    "validate_map",
+]
+
+logger = logging.getLogger(__name__)
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+FINDINGS: dict[str, str] = {
+    "invalid_identifier": "an ISIN/FIGI fails its check (the reason code is in evidence)",
+    "spreadsheet_damage": "an identifier lost leading zeros, gained '.0' or became 1.2E+05",
+    "isin_country_mismatch": "the ISIN's country is not the exchange's country, unexplained",
+    "isin_country_explainable": "ISIN country differs, but by an offshore domicile, a US listing "
+    "of a foreign issuer or a Chinese H share",
+    "identifier_name_conflict": "rows sharing an ISIN/FIGI/composite/share class name "
+    "different companies",
+    "name_on_many_tickers": "one company name on 3+ tickers that share no identifier",
+    "no_exchange_code": "the ticker has no exchange code (e.g. '1538')",
+    "bad_ticker": "the ticker cannot be parsed (empty, unknown code, bad characters)",
+    "duplicate_ticker": "the same ticker is on more than one row",
+}
+"""Every finding type and what it means (the README lists the same)."""
+
+FINDING_COLUMNS = (
+    "finding",
+    "severity",
+    C.BLOOMBERG_TICKER,
+    C.SOURCE_ROW,
+    "column",
+    "value",
+    "detail",
+    "evidence",
+    "exchange",
+)
+"""Columns of :attr:`ValidationReport.findings`, in order."""
+
+OFFSHORE_DOMICILES = frozenset(
+    {"KY", "BM", "VG", "JE", "GG", "IM", "IE", "LU", "NL", "CW", "AN", "PA", "MH", "LR", "BS",
+     "GI", "LI", "MT", "PR", "XS", "EU"}
+)  # fmt: skip
+"""ISIN prefixes routinely used by companies listed elsewhere (doc §3.8; XS/EU international)."""
+
+_US_CODES = frozenset({"US", "UQ"})
+# Markets with purely numeric tickers of the same shape: a numeric root listed under another of
+# them with this market's ISIN is the "2395 JP carries Advantech's TW ISIN" collision.
+_NUMERIC_MARKETS = frozenset({"JP", "TW", "HK", "KR"})
+_ID_COLUMNS: tuple[tuple[str, IdKind], ...] = (
+    (C.ISIN, "isin"),
+    (C.FIGI, "figi"),
+    (C.COMPOSITE_FIGI, "figi"),
+    (C.SHARE_CLASS_FIGI, "figi"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    """What :func:`validate_map` found.
+
+    Attributes:
+        findings: one row per finding, columns :data:`FINDING_COLUMNS`, sorted by severity.
+        rows: number of map rows checked.
+        preset: the preset the map was read with.
+        path: the map file.
+        seconds: wall time of the checks.
+    """
+
+    findings: pd.DataFrame
+    rows: int
+    preset: str
+    path: Path
+    seconds: float
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any finding has severity ``error``."""
+        return bool((self.findings["severity"] == "error").any())
+
+    def counts_by_finding(self) -> pd.DataFrame:
+        """Findings and distinct rows per (finding, severity), most severe first."""
+        f = self.findings
+        if f.empty:
+            return pd.DataFrame(columns=["finding", "severity", "findings", "rows"])
+        grouped = f.groupby(["finding", "severity"], sort=False)
+        out = grouped.agg(findings=("detail", "size"), rows=(C.SOURCE_ROW, "nunique")).reset_index()
+        rank = out["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+        order = np.lexsort((-out["findings"].to_numpy(), rank.to_numpy()))
+        return out.iloc[order].reset_index(drop=True)
+
+    def counts_by_exchange(self) -> pd.DataFrame:
+        """Number of findings per exchange code (rows) and severity (columns), plus ``total``."""
+        f = self.findings.assign(exchange=self.findings["exchange"].fillna("?"))
+        table = pd.crosstab(f["exchange"], f["severity"])
+        table = table.reindex(columns=[s for s in SEVERITIES], fill_value=0)
+        table["total"] = table.sum(axis=1)
+        return table.sort_values("total", ascending=False)
+
+
+def _findings(
+    rows: pd.DataFrame,
+    finding: str,
+    severity: Severity | pd.Series,
+    column: str,
+    value: pd.Series | str,
+    detail: pd.Series | str,
+    evidence: pd.Series | str,
+) -> pd.DataFrame:
+    """Build finding rows for the map rows ``rows`` (index-aligned Series or scalars)."""
+    return pd.DataFrame(
+        {
+            "finding": finding,
+            "severity": severity,
+            C.BLOOMBERG_TICKER: rows[C.BLOOMBERG_TICKER],
+            C.SOURCE_ROW: rows[C.SOURCE_ROW],
+            "column": column,
+            "value": value,
+            "detail": detail,
+            "evidence": evidence,
+            "exchange": rows["_code"],
+        },
+        index=rows.index,
+    )
+
+
+def _identifier_findings(
+    frame: pd.DataFrame, checks: dict[str, pd.DataFrame]
+) -> list[pd.DataFrame]:
+    out = []
+    for column, _ in _ID_COLUMNS:
+        res = checks[column]
+        bad = ~res["valid"] & (res["reason"] != "empty").fillna(False)
+        if not bad.any():
+            continue
+        damaged = bad & (res["reason"] == "spreadsheet_damage")
+        kinds: tuple[tuple[pd.Series, str, Severity], ...] = (
+            (bad & ~damaged, "invalid_identifier", "error"),
+            (damaged, "spreadsheet_damage", "warning"),
+        )
+        for mask, finding, severity in kinds:
+            rows = frame[mask]
+            if len(rows):
+                evidence = "reason=" + res.loc[mask, "reason"]
+                out.append(
+                    _findings(rows, finding, severity, column, rows[column],
+                              res.loc[mask, "detail"], evidence)
+                )  # fmt: skip
+    return out
+
+
+def _country_findings(frame: pd.DataFrame, isin: pd.Series) -> list[pd.DataFrame]:
+    isin_cc = isin.str[:2]
+    listed = frame["_country"]
+    mask = isin.notna() & listed.notna() & (isin_cc != listed)
+    if not mask.any():
+        return []
+    rows = frame[mask]
+    cc, xc, code = isin_cc[mask], listed[mask], rows["_code"]
+    offshore = cc.isin(list(OFFSHORE_DOMICILES))
+    us_listed = code.isin(list(_US_CODES))
+    h_share = (xc == "HK") & (cc == "CN")
+    explainable = offshore | us_listed | h_share
+    why = pd.Series("", index=rows.index, dtype="str")
+    why[h_share] = "a Chinese H share listed in Hong Kong"
+    why[us_listed] = "a foreign issuer listed in the US"
+    why[offshore] = cc[offshore] + " is a common offshore domicile"
+    numeric = rows["_root"].fillna("").str.fullmatch(r"[0-9]+")
+    collision = (
+        ~explainable & numeric & cc.isin(list(_NUMERIC_MARKETS)) & xc.isin(list(_NUMERIC_MARKETS))
+    )
+    # Name the other rows carrying the same ISIN: the home-market row is the usual witness.
+    by_isin: dict[str, list[str]] = {}
+    for value, ticker in zip(isin.tolist(), frame[C.BLOOMBERG_TICKER].tolist(), strict=True):
+        if isinstance(value, str):
+            by_isin.setdefault(value, []).append(str(ticker))
+    others = [
+        ", ".join(t for t in by_isin.get(i, []) if t != own)
+        for i, own in zip(isin[mask], rows[C.BLOOMBERG_TICKER], strict=True)
+    ]
+    also = pd.Series(others, index=rows.index, dtype="str")
+    also = ("ISIN also on: " + also).where(also != "", "no other row has this ISIN")
+    detail = "ISIN " + isin[mask] + " is from " + cc + " but " + code + " trades in " + xc
+    severity = pd.Series("warning", index=rows.index, dtype="str")
+    severity[collision] = "error"
+    evidence = also.where(~collision, "numeric ticker collision across markets; " + also)
+    out = [
+        _findings(rows[~explainable], "isin_country_mismatch", severity[~explainable], C.ISIN,
+                  isin[mask][~explainable], detail[~explainable], evidence[~explainable]),
+        _findings(rows[explainable], "isin_country_explainable", "info", C.ISIN,
+                  isin[mask][explainable], detail[explainable], why[explainable]),
+    ]  # fmt: skip
+    return [f for f in out if len(f)]
+
+
+def _ticker_findings(frame: pd.DataFrame, parsed: pd.DataFrame) -> list[pd.DataFrame]:
+    out = []
+    error = parsed["error"]
+    for finding, mask in (
+        ("no_exchange_code", error == "no_exchange_code"),
+        ("bad_ticker", error.notna() & (error != "no_exchange_code")),
+    ):
+        mask = mask.fillna(False)
+        if mask.any():
+            rows = frame[mask]
+            out.append(
+                _findings(rows, finding, "error", C.BLOOMBERG_TICKER,
+                          rows[C.BLOOMBERG_TICKER].fillna(""), parsed.loc[mask, "message"],
+                          "parse error=" + error[mask])
+            )  # fmt: skip
+    canonical = parsed[C.BLOOMBERG_TICKER]
+    dup = canonical.notna() & canonical.duplicated(keep=False)
+    if dup.any():
+        rows = frame[dup]
+        spelled = (
+            rows[C.SOURCE_ROW]
+            .astype(str)
+            .where(
+                rows[C.BLOOMBERG_TICKER] == canonical[dup],
+                rows[C.SOURCE_ROW].astype(str) + " as " + rows[C.BLOOMBERG_TICKER].map(repr),
+            )
+        )
+        lines = spelled.groupby(canonical[dup]).agg(list)
+        data_cols = [c for c in C.CANONICAL_MAP_COLUMNS if c not in (C.SOURCE, C.SOURCE_ROW)]
+        same = frame.loc[dup, data_cols].fillna("").astype(str).agg("|".join, axis=1)
+        identical = same.groupby(canonical[dup]).transform("nunique") == 1
+        evidence = [
+            "also on line(s) " + ", ".join(x for x in lines[t] if x != own)
+            for t, own in zip(canonical[dup], spelled, strict=True)
+        ]
+        detail = (
+            "ticker " + canonical[dup] + " is on "
+            + canonical[dup].map(canonical[dup].value_counts()).astype(str) + " rows"
+            + identical.map({True: " (identical rows)", False: " with different contents"})
+        )  # fmt: skip
+        out.append(
+            _findings(rows, "duplicate_ticker", "error", C.BLOOMBERG_TICKER, canonical[dup],
+                      detail, pd.Series(evidence, index=rows.index, dtype="str"))
+        )  # fmt: skip
+    return out
+
+
+def validate_map(loaded: LoadedMap, *, progress: Progress | None = None) -> ValidationReport:
+    """Run every offline check on a loaded community map.
+
+    Args:
+        loaded: the map from :func:`tickermap.maps.load.load_map`.
+        progress: receives one step per check.
+
+    Returns:
+        The :class:`ValidationReport`; findings are data, so this never raises for bad rows.
+    """
+    started = time.perf_counter()
+    bar = ensure(progress)
+    bar.start("validate", total=6)
+    frame = loaded.frame.copy()
+    parsed = parse_column(frame[C.BLOOMBERG_TICKER], namespace="bloomberg")
+    exchanges = load_exchanges()
+    frame["_code"] = parsed["code"]
+    frame["_root"] = parsed["root"]
+    frame["_country"] = (
+        parsed["code"].map({code: ex.country for code, ex in exchanges.items()}).astype("str")
+    )
+    parts = _ticker_findings(frame, parsed)
+    bar.advance()
+    checks = {col: check_column(frame[col], kind) for col, kind in _ID_COLUMNS}
+    parts += _identifier_findings(frame, checks)
+    bar.advance()
+    valid = {col: checks[col]["normalized"] for col, _ in _ID_COLUMNS}
+    parts += _country_findings(frame, valid[C.ISIN])
+    bar.advance()
+    for column, _ in _ID_COLUMNS:
+        conflicts = name_conflicts(frame, valid[column], column)
+        if len(conflicts):
+            severity = conflicts["same_exchange"].map({True: "warning", False: "error"})
+            parts.append(
+                _findings(frame.loc[conflicts.index], "identifier_name_conflict", severity,
+                          column, valid[column][conflicts.index], conflicts["detail"],
+                          conflicts["evidence"])
+            )  # fmt: skip
+    bar.advance()
+    many = names_on_many_tickers(frame, valid)
+    if len(many):
+        parts.append(
+            _findings(frame.loc[many.index], "name_on_many_tickers", "warning", C.NAME,
+                      frame.loc[many.index, C.NAME], many["detail"], many["evidence"])
+        )  # fmt: skip
+    bar.advance()
+    findings = _assemble(parts)
+    bar.advance()
+    bar.finish()
+    seconds = time.perf_counter() - started
+    logger.info("validated %d rows in %.2fs: %d findings", len(frame), seconds, len(findings))
+    return ValidationReport(findings, len(frame), loaded.preset, loaded.path, seconds)
+
+
+def _assemble(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        empty = {
+            c: pd.Series(dtype="int64" if c == C.SOURCE_ROW else "str") for c in FINDING_COLUMNS
+        }
+        return pd.DataFrame(empty)
+    findings = pd.concat(parts, ignore_index=True)[list(FINDING_COLUMNS)]
+    for col in FINDING_COLUMNS:
+        if col != C.SOURCE_ROW:
+            findings[col] = findings[col].astype("str")
+    rank = findings["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    findings = findings.assign(_rank=rank).sort_values(
+        ["_rank", "finding", C.SOURCE_ROW], kind="stable"
+    )
+    return findings.drop(columns="_rank").reset_index(drop=True)
+
+
+def validate_file(
+    path: str | Path,
+    *,
+    preset: Preset | None = None,
+    columns: dict[str, str] | None = None,
+    progress: Progress | None = None,
+) -> ValidationReport:
+    """Load a community map (see :func:`tickermap.maps.load.load_map`) and validate it.
+
+    Raises:
+        MappingFileError: the file cannot be read as a map (missing columns, empty, ...).
+        ConfigError: unknown preset or bad ``columns``.
+    """
+    return validate_map(load_map(path, preset=preset, columns=columns), progress=progress)

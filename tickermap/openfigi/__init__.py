@@ -1,0 +1,89 @@
+"""The OpenFIGI v3 client: transport, rate limiter, records, cache, resolve (HTTP only here)."""
+
+from __future__ import annotations
+
+from tickermap.openfigi.cache import (
+    CACHE_FILE,
+    OutcomeCache,
+    cache_file_for,
+)
+from tickermap.openfigi.client import (
+    KEYED_JOBS_PER_REQUEST,
+    UNKEYED_JOBS_PER_REQUEST,
+    OpenFigiClient,
+    SearchResult,
+)
+from tickermap.openfigi.ratelimit import (
+    BucketLimiter,
+    RateHeaders,
+    parse_rate_headers,
+)
+from tickermap.openfigi.records import (
+    DEFINITIVE,
+    ClientStats,
+    FigiRecord,
+    IdType,
+    ItemError,
+    Job,
+    MapOutcome,
+    OutcomeStatus,
+    parse_item,
+)
+from tickermap.openfigi.resolve import (
+    OUT_COLUMNS,
+    Resolution,
+    ResolutionOutcome,
+    ResolveReport,
+    VenueLookup,
+    composite_job,
+    resolutions_frame,
+    resolve_file,
+    resolve_tickers,
+    ticker_job,
+    venue_lookup_codes,
+)
+from tickermap.openfigi.transport import (
+    FATAL_STATUSES,
+    RETRY_STATUSES,
+    USER_AGENT,
+    Transport,
+    is_retryable,
+)
+
+__all__ = [
+    "CACHE_FILE",
+    "DEFINITIVE",
+    "FATAL_STATUSES",
+    "KEYED_JOBS_PER_REQUEST",
+    "OUT_COLUMNS",
+    "RETRY_STATUSES",
+    "UNKEYED_JOBS_PER_REQUEST",
+    "USER_AGENT",
+    "BucketLimiter",
+    "ClientStats",
+    "FigiRecord",
+    "IdType",
+    "ItemError",
+    "Job",
+    "MapOutcome",
+    "OpenFigiClient",
+    "OutcomeCache",
+    "OutcomeStatus",
+    "RateHeaders",
+    "Resolution",
+    "ResolutionOutcome",
+    "ResolveReport",
+    "SearchResult",
+    "Transport",
+    "VenueLookup",
+    "cache_file_for",
+    "composite_job",
+    "is_retryable",
+    "parse_item",
+    "parse_rate_headers",
+    "resolutions_frame",
+    "resolve_file",
+    "resolve_tickers",
+    "ticker_job",
+    "venue_lookup_codes",
+]

@@ -1,0 +1,123 @@
+"""Audit of corporate events in a cleaned universe: delisted, renamed and reused tickers.
+
+Survivorship-bias-free backtests need to know which tickers of a historical universe no longer
+mean what they meant. This module reads the reconcile output (``tickermap.reconcile.pipeline``)
+and lists
+those tickers with their evidence. Pure: DataFrame in, DataFrame out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from tickermap import columns as C
+from tickermap.errors import ConfigError
+from tickermap.tables import require_columns
+
+__all__ = ["EVENT_REASONS", "Event", "audit_events", "summarize_events"]
+
+Event = Literal["delisted", "renamed", "ticker_reused"]
+EVENT_REASONS: tuple[Event, ...] = ("delisted", "renamed", "ticker_reused")
+"""The reasons that mark a corporate event rather than a data error."""
+
+_EVENT_COLUMNS = [
+    C.BLOOMBERG_TICKER,
+    "event",
+    "status",
+    C.COMPOSITE_FIGI,
+    C.NAME,
+    "confidence",
+    "detail",
+    "sources",
+]
+
+
+def _details_for(evidence: str, event: str) -> str:
+    try:
+        per_source = json.loads(evidence) if evidence else {}
+    except json.JSONDecodeError:
+        return ""
+    found = []
+    for source, entry in per_source.items():
+        detail = entry.get("details", {}).get(event) if isinstance(entry, dict) else None
+        if detail:
+            found.append(f"{source}: {detail}")
+    return " | ".join(found)
+
+
+def audit_events(
+    universe: pd.DataFrame,
+    *,
+    events: Sequence[Event] = EVENT_REASONS,
+    path: str | Path | None = None,
+) -> pd.DataFrame:
+    """List the tickers of a reconciled universe that were delisted, renamed or reused.
+
+    Args:
+        universe: the reconcile output (needs ``bloomberg_ticker``, ``reasons``, ``evidence``).
+        events: which events to list.
+        path: the file ``universe`` was read from, named in errors.
+
+    Returns:
+        One row per (ticker, event): ``bloomberg_ticker, event, status, composite_figi, name,
+        confidence, detail, sources``, ordered by event then ticker.
+
+    Raises:
+        ConfigError: an unknown event was asked for.
+        InputError: the frame is not a reconcile output.
+
+    >>> u = pd.DataFrame({"bloomberg_ticker": ["X US"], "reasons": ["renamed"], "status":
+    ...     ["renamed"], "evidence": ["{}"], "composite_figi": [None], "name": ["X"],
+    ...     "confidence": [0.5], "sources": ["m"]})
+    >>> audit_events(u)["event"].tolist()
+    ['renamed']
+    """
+    unknown = set(events) - set(EVENT_REASONS)
+    if unknown:
+        raise ConfigError(f"unknown event(s) {sorted(unknown)}; choose from {list(EVENT_REASONS)}")
+    require_columns(
+        universe,
+        [C.BLOOMBERG_TICKER, "reasons", "evidence"],
+        path=path,
+        hint="pass the output of 'tickermap reconcile'",
+    )
+    rows = []
+    for rec in universe.to_dict("records"):
+        reasons = str(rec.get("reasons") or "").split(";")
+        for event in events:
+            if event in reasons:
+                rows.append(
+                    {
+                        C.BLOOMBERG_TICKER: rec[C.BLOOMBERG_TICKER],
+                        "event": event,
+                        "status": rec.get("status"),
+                        C.COMPOSITE_FIGI: rec.get(C.COMPOSITE_FIGI),
+                        C.NAME: rec.get(C.NAME),
+                        "confidence": rec.get("confidence"),
+                        "detail": _details_for(str(rec.get("evidence") or ""), event),
+                        "sources": rec.get("sources"),
+                    }
+                )
+    out = pd.DataFrame(rows, columns=_EVENT_COLUMNS)
+    return out.sort_values(["event", C.BLOOMBERG_TICKER], kind="stable").reset_index(drop=True)
+
+
+def summarize_events(events: pd.DataFrame) -> pd.DataFrame:
+    """Counts per event and exchange code."""
+    if events.empty:
+        return pd.DataFrame(columns=["event", "exch_code", "tickers"])
+    exch = events[C.BLOOMBERG_TICKER].astype(str).str.rsplit(" ", n=1).str[-1]
+    return (
+        events.assign(exch_code=exch)
+        .groupby(["event", "exch_code"])
+        .size()
+        .rename("tickers")
+        .reset_index()
+        .sort_values(["event", "tickers"], ascending=[True, False])
+        .reset_index(drop=True)
+    )

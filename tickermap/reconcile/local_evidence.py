@@ -1,0 +1,100 @@
+"""Evidence a community map gives about itself, without OpenFIGI.
+
+Reconciliation prefers OpenFIGI's answers, but offline (or for what OpenFIGI cannot say) the map's
+own consistency still speaks. This module turns :func:`tickermap.maps.validate.validate_map`
+findings into per-row evidence for the verdicts:
+
+- the ISIN country level of each row (``domestic`` / ``offshore`` / ``implausible``), using the
+  validator's rules for offshore domiciles, US listings of foreign issuers and H shares;
+- ``isin_conflict`` when a row carries an ISIN whose home-market row in the same map is another
+  company (``BN US`` with Danone's ISIN, which ``BN FP`` carries), or an ISIN from another
+  numeric market (``2395 JP`` with a Taiwanese ISIN);
+- ``name_conflict`` when one company name sits on several unrelated tickers (the nine
+  ``KYUNG NONG CORP`` rows).
+
+Pure: maps in, a dict out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from tickermap import columns as C
+from tickermap.maps.load import LoadedMap
+from tickermap.maps.validate import validate_map
+from tickermap.names.match import name_evidence
+
+__all__ = ["LocalEvidence", "RowKey", "local_evidence"]
+
+RowKey = tuple[str, int]
+"""(source, source_row) of a map row."""
+
+
+@dataclass
+class LocalEvidence:
+    """What one map row's own file says about it."""
+
+    country_level: str = "unknown"
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
+def _home_conflicts(frame: pd.DataFrame, countries: pd.Series) -> dict[int, str]:
+    """Rows whose ISIN's home-country row in the same map names another company."""
+    isin = frame[C.ISIN]
+    home = isin.str[:2] == countries
+    shared = isin.notna() & isin.duplicated(keep=False)
+    if not shared.any():
+        return {}
+    homes = frame[shared & home].drop_duplicates(C.ISIN).set_index(C.ISIN)
+    foreign = frame[shared & ~home & isin.isin(homes.index)]
+    if foreign.empty:
+        return {}
+    owner = homes.loc[foreign[C.ISIN]]
+    evidence = name_evidence(foreign[C.NAME], owner[C.NAME])
+    out: dict[int, str] = {}
+    for pos, ev in enumerate(evidence):
+        if ev == "mismatch":
+            row = foreign.iloc[pos]
+            own = owner.iloc[pos]
+            out[int(row[C.SOURCE_ROW])] = (
+                f"ISIN {row[C.ISIN]} is the home listing of {own[C.BLOOMBERG_TICKER]} "
+                f"({own[C.NAME]}), not {row[C.NAME]}"
+            )
+    return out
+
+
+def local_evidence(maps: Sequence[LoadedMap]) -> dict[RowKey, LocalEvidence]:
+    """Per-row evidence from each map's own consistency (see the module docstring)."""
+    from tickermap.tickers.exchanges import load_exchanges
+
+    exchanges = load_exchanges()
+    out: dict[RowKey, LocalEvidence] = {}
+    for m in maps:
+        frame = m.frame
+        codes = frame[C.BLOOMBERG_TICKER].astype(str).str.rsplit(" ", n=1).str[-1]
+        countries = codes.map(lambda c: exchanges[c].country if c in exchanges else None)
+        rows = frame[C.SOURCE_ROW].astype(int)
+        isin = frame[C.ISIN]
+        domestic = isin.notna() & (isin.str[:2] == countries)
+        for row in rows[domestic]:
+            out[(m.source, int(row))] = LocalEvidence("domestic")
+        findings = validate_map(m).findings
+        for rec in findings.to_dict("records"):
+            key = (m.source, int(rec[C.SOURCE_ROW]))
+            ev = out.setdefault(key, LocalEvidence())
+            kind = rec["finding"]
+            if kind == "isin_country_explainable":
+                ev.country_level = "offshore"
+            elif kind == "isin_country_mismatch":
+                ev.country_level = "implausible"
+                if rec["severity"] == "error":
+                    ev.reasons.setdefault("isin_conflict", f"{rec['detail']} ({rec['evidence']})")
+            elif kind == "name_on_many_tickers":
+                ev.reasons.setdefault("name_conflict", f"{rec['detail']} ({rec['evidence']})")
+        for row, detail in _home_conflicts(frame, countries).items():
+            ev = out.setdefault((m.source, row), LocalEvidence())
+            ev.reasons.setdefault("isin_conflict", detail)
+    return out

@@ -1,0 +1,65 @@
+"""Ticker grammar, the exchange table, and Yahoo/Numerai symbol rules."""
+
+from __future__ import annotations
+
+from tickermap.tickers.exchanges import (
+    CSV_COLUMNS,
+    Exchange,
+    exchange_for_venue,
+    load_exchanges,
+    venue_map,
+)
+from tickermap.tickers.parse import (
+    BLOOMBERG_TO_ISO,
+    ISO_TO_BLOOMBERG,
+    LEGACY_CODES,
+    Namespace,
+    Ticker,
+    TickerParse,
+    bloomberg_to_numerai,
+    namespace_for_column,
+    numerai_to_bloomberg,
+    parse_column,
+    parse_ticker,
+)
+from tickermap.tickers.symbols import (
+    Source,
+    SymbolResult,
+    SymbolSummary,
+    Target,
+    bloomberg_to_yahoo,
+    convert_column,
+    convert_file,
+    convert_table,
+    target_column,
+    yahoo_to_bloomberg,
+)
+
+__all__ = [
+    "BLOOMBERG_TO_ISO",
+    "CSV_COLUMNS",
+    "ISO_TO_BLOOMBERG",
+    "LEGACY_CODES",
+    "Exchange",
+    "Namespace",
+    "Source",
+    "SymbolResult",
+    "SymbolSummary",
+    "Target",
+    "Ticker",
+    "TickerParse",
+    "bloomberg_to_numerai",
+    "bloomberg_to_yahoo",
+    "convert_column",
+    "convert_file",
+    "convert_table",
+    "exchange_for_venue",
+    "load_exchanges",
+    "namespace_for_column",
+    "numerai_to_bloomberg",
+    "parse_column",
+    "parse_ticker",
+    "target_column",
+    "venue_map",
+    "yahoo_to_bloomberg",
+]
