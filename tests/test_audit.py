@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import re
 from collections import Counter
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -158,7 +159,7 @@ class _Collector(HTMLParser):
 
 
 def test_report_is_self_contained_html_with_matching_counts(result: ReconcileResult) -> None:
-    page = render_report(result.universe, result.review, result.disagreements)
+    page = render_report(result)
     assert page.startswith("<!doctype html>")
     parser = _Collector()
     parser.feed(page)
@@ -181,9 +182,15 @@ def test_report_is_self_contained_html_with_matching_counts(result: ReconcileRes
 
 
 def test_report_escapes_text_from_the_maps(result: ReconcileResult, tmp_path: Path) -> None:
-    review = result.review.copy()
-    review.loc[0, "bloomberg_ticker"] = "<script>alert(1)</script>"
-    path = write_report(tmp_path / "r.html", result.universe, review, result.disagreements)
+    # The most suspicious claim's ticker, as a map could spell it.
+    top = max(range(len(result.verdicts)), key=lambda i: result.verdicts[i].score.suspicion)
+    verdicts = list(result.verdicts)
+    v = verdicts[top]
+    verdicts[top] = replace(v, claim=replace(v.claim, ticker="<script>alert(1)</script>"))
+    hostile = ReconcileResult(
+        result.rows, verdicts, result.disagreements, result.namespace, result.stats
+    )
+    path = write_report(tmp_path / "r.html", hostile)
     page = path.read_text(encoding="utf-8")
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert not list(tmp_path.glob("*.tmp*"))

@@ -91,7 +91,7 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
     paths["review"] = out / "review.csv"
     paths["report"] = out / "report.html"
 
-    events = audit_events(reconciled.result.universe)
+    events = audit_events(reconciled.result)
     paths["events"] = write_table(events, out / "events.csv")
 
     prices = sample_path("prices.parquet")

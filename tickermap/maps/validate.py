@@ -2,7 +2,9 @@
 
 :func:`validate_map` takes a :class:`~tickermap.maps.load.LoadedMap` and returns a
 :class:`ValidationReport` whose ``findings`` frame has one row per finding (see
-:data:`FINDINGS` for the types). It never stops on a bad row: bad rows are findings.
+:data:`FINDINGS` for the types, from :mod:`tickermap.reasons`). It never stops on a bad row:
+bad rows are findings. The per-row facts the checks rest on are :mod:`tickermap.maps.facts`
+(re-exported here).
 Cross-row checks that compare company names live in :mod:`tickermap.maps._groups`.
 
 No network, no printing, no file writing here (the CLI renders and writes).
@@ -20,19 +22,34 @@ import numpy as np
 import pandas as pd
 
 from tickermap import columns as C
-from tickermap.identifiers.checks import IdKind, check_column
 from tickermap.maps._groups import name_conflicts, names_on_many_tickers
+from tickermap.maps.facts import (
+    ID_COLUMNS,
+    OFFSHORE_DOMICILES,
+    IsinCountryFact,
+    MapFacts,
+    NameSpreadFact,
+    isin_country_facts,
+    isin_country_table,
+    map_facts,
+    name_spread_facts,
+)
 from tickermap.maps.load import LoadedMap, Preset, load_map
 from tickermap.progress import Progress, ensure
-from tickermap.tickers.exchanges import load_exchanges
-from tickermap.tickers.parse import parse_column
+from tickermap.reasons import FINDINGS, Finding
 
 __all__ = [
     "FINDINGS",
     "FINDING_COLUMNS",
     "OFFSHORE_DOMICILES",
+    "IsinCountryFact",
+    "MapFacts",
+    "NameSpreadFact",
     "Severity",
     "ValidationReport",
+    "isin_country_facts",
+    "map_facts",
+    "name_spread_facts",
     "validate_file",
     "validate_map",
 ]
@@ -42,20 +59,6 @@ logger = logging.getLogger(__name__)
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
-FINDINGS: dict[str, str] = {
-    "invalid_identifier": "an ISIN/FIGI fails its check (the reason code is in evidence)",
-    "spreadsheet_damage": "an identifier lost leading zeros, gained '.0' or became 1.2E+05",
-    "isin_country_mismatch": "the ISIN's country is not the exchange's country, unexplained",
-    "isin_country_explainable": "ISIN country differs, but by an offshore domicile, a US listing "
-    "of a foreign issuer or a Chinese H share",
-    "identifier_name_conflict": "rows sharing an ISIN/FIGI/composite/share class name "
-    "different companies",
-    "name_on_many_tickers": "one company name on 3+ tickers that share no identifier",
-    "no_exchange_code": "the ticker has no exchange code (e.g. '1538')",
-    "bad_ticker": "the ticker cannot be parsed (empty, unknown code, bad characters)",
-    "duplicate_ticker": "the same ticker is on more than one row",
-}
-"""Every finding type and what it means (the README lists the same)."""
 
 FINDING_COLUMNS = (
     "finding",
@@ -69,24 +72,6 @@ FINDING_COLUMNS = (
     "exchange",
 )
 """Columns of :attr:`ValidationReport.findings`, in order."""
-
-OFFSHORE_DOMICILES = frozenset(
-    {"KY", "BM", "VG", "JE", "GG", "IM", "IE", "LU", "NL", "CW", "AN", "PA", "MH", "LR", "BS",
-     "GI", "LI", "MT", "PR", "XS", "EU"}
-)  # fmt: skip
-"""ISIN prefixes routinely used by companies listed elsewhere (doc §3.8; XS/EU international)."""
-
-_US_CODES = frozenset({"US", "UQ"})
-# Markets with purely numeric tickers of the same shape: a numeric root listed under another of
-# them with this market's ISIN is the "2395 JP carries Advantech's TW ISIN" collision.
-_NUMERIC_MARKETS = frozenset({"JP", "TW", "HK", "KR"})
-_ID_COLUMNS: tuple[tuple[str, IdKind], ...] = (
-    (C.ISIN, "isin"),
-    (C.FIGI, "figi"),
-    (C.COMPOSITE_FIGI, "figi"),
-    (C.SHARE_CLASS_FIGI, "figi"),
-)
-
 
 @dataclass(frozen=True, slots=True)
 class ValidationReport:
@@ -133,7 +118,7 @@ class ValidationReport:
 
 def _findings(
     rows: pd.DataFrame,
-    finding: str,
+    finding: Finding,
     severity: Severity | pd.Series,
     column: str,
     value: pd.Series | str,
@@ -143,7 +128,7 @@ def _findings(
     """Build finding rows for the map rows ``rows`` (index-aligned Series or scalars)."""
     return pd.DataFrame(
         {
-            "finding": finding,
+            "finding": str(finding),
             "severity": severity,
             C.BLOOMBERG_TICKER: rows[C.BLOOMBERG_TICKER],
             C.SOURCE_ROW: rows[C.SOURCE_ROW],
@@ -161,15 +146,15 @@ def _identifier_findings(
     frame: pd.DataFrame, checks: dict[str, pd.DataFrame]
 ) -> list[pd.DataFrame]:
     out = []
-    for column, _ in _ID_COLUMNS:
+    for column, _ in ID_COLUMNS:
         res = checks[column]
         bad = ~res["valid"] & (res["reason"] != "empty").fillna(False)
         if not bad.any():
             continue
         damaged = bad & (res["reason"] == "spreadsheet_damage")
-        kinds: tuple[tuple[pd.Series, str, Severity], ...] = (
-            (bad & ~damaged, "invalid_identifier", "error"),
-            (damaged, "spreadsheet_damage", "warning"),
+        kinds: tuple[tuple[pd.Series, Finding, Severity], ...] = (
+            (bad & ~damaged, Finding.INVALID_IDENTIFIER, "error"),
+            (damaged, Finding.SPREADSHEET_DAMAGE, "warning"),
         )
         for mask, finding, severity in kinds:
             rows = frame[mask]
@@ -183,55 +168,26 @@ def _identifier_findings(
 
 
 def _country_findings(frame: pd.DataFrame, isin: pd.Series) -> list[pd.DataFrame]:
-    isin_cc = isin.str[:2]
-    listed = frame["_country"]
-    mask = isin.notna() & listed.notna() & (isin_cc != listed)
-    if not mask.any():
-        return []
-    rows = frame[mask]
-    cc, xc, code = isin_cc[mask], listed[mask], rows["_code"]
-    offshore = cc.isin(list(OFFSHORE_DOMICILES))
-    us_listed = code.isin(list(_US_CODES))
-    h_share = (xc == "HK") & (cc == "CN")
-    explainable = offshore | us_listed | h_share
-    why = pd.Series("", index=rows.index, dtype="str")
-    why[h_share] = "a Chinese H share listed in Hong Kong"
-    why[us_listed] = "a foreign issuer listed in the US"
-    why[offshore] = cc[offshore] + " is a common offshore domicile"
-    numeric = rows["_root"].fillna("").str.fullmatch(r"[0-9]+")
-    collision = (
-        ~explainable & numeric & cc.isin(list(_NUMERIC_MARKETS)) & xc.isin(list(_NUMERIC_MARKETS))
-    )
-    # Name the other rows carrying the same ISIN: the home-market row is the usual witness.
-    by_isin: dict[str, list[str]] = {}
-    for value, ticker in zip(isin.tolist(), frame[C.BLOOMBERG_TICKER].tolist(), strict=True):
-        if isinstance(value, str):
-            by_isin.setdefault(value, []).append(str(ticker))
-    others = [
-        ", ".join(t for t in by_isin.get(i, []) if t != own)
-        for i, own in zip(isin[mask], rows[C.BLOOMBERG_TICKER], strict=True)
-    ]
-    also = pd.Series(others, index=rows.index, dtype="str")
-    also = ("ISIN also on: " + also).where(also != "", "no other row has this ISIN")
-    detail = "ISIN " + isin[mask] + " is from " + cc + " but " + code + " trades in " + xc
-    severity = pd.Series("warning", index=rows.index, dtype="str")
-    severity[collision] = "error"
-    evidence = also.where(~collision, "numeric ticker collision across markets; " + also)
-    out = [
-        _findings(rows[~explainable], "isin_country_mismatch", severity[~explainable], C.ISIN,
-                  isin[mask][~explainable], detail[~explainable], evidence[~explainable]),
-        _findings(rows[explainable], "isin_country_explainable", "info", C.ISIN,
-                  isin[mask][explainable], detail[explainable], why[explainable]),
-    ]  # fmt: skip
-    return [f for f in out if len(f)]
+    table = isin_country_table(frame, isin)
+    out = []
+    for finding, part in (
+        (Finding.ISIN_COUNTRY_MISMATCH, table[~table["explainable"].astype(bool)]),
+        (Finding.ISIN_COUNTRY_EXPLAINABLE, table[table["explainable"].astype(bool)]),
+    ):
+        if len(part):
+            out.append(
+                _findings(frame.loc[part.index], finding, part["severity"], C.ISIN,
+                          part[C.ISIN], part["detail"], part["evidence"])
+            )  # fmt: skip
+    return out
 
 
 def _ticker_findings(frame: pd.DataFrame, parsed: pd.DataFrame) -> list[pd.DataFrame]:
     out = []
     error = parsed["error"]
     for finding, mask in (
-        ("no_exchange_code", error == "no_exchange_code"),
-        ("bad_ticker", error.notna() & (error != "no_exchange_code")),
+        (Finding.NO_EXCHANGE_CODE, error == "no_exchange_code"),
+        (Finding.BAD_TICKER, error.notna() & (error != "no_exchange_code")),
     ):
         mask = mask.fillna(False)
         if mask.any():
@@ -267,7 +223,7 @@ def _ticker_findings(frame: pd.DataFrame, parsed: pd.DataFrame) -> list[pd.DataF
             + identical.map({True: " (identical rows)", False: " with different contents"})
         )  # fmt: skip
         out.append(
-            _findings(rows, "duplicate_ticker", "error", C.BLOOMBERG_TICKER, canonical[dup],
+            _findings(rows, Finding.DUPLICATE_TICKER, "error", C.BLOOMBERG_TICKER, canonical[dup],
                       detail, pd.Series(evidence, index=rows.index, dtype="str"))
         )  # fmt: skip
     return out
@@ -286,28 +242,21 @@ def validate_map(loaded: LoadedMap, *, progress: Progress | None = None) -> Vali
     started = time.perf_counter()
     bar = ensure(progress)
     bar.start("validate", total=6)
-    frame = loaded.frame.copy()
-    parsed = parse_column(frame[C.BLOOMBERG_TICKER], namespace="bloomberg")
-    exchanges = load_exchanges()
-    frame["_code"] = parsed["code"]
-    frame["_root"] = parsed["root"]
-    frame["_country"] = (
-        parsed["code"].map({code: ex.country for code, ex in exchanges.items()}).astype("str")
-    )
-    parts = _ticker_findings(frame, parsed)
+    facts = map_facts(loaded)
+    frame, checks = facts.frame, facts.checks
+    parts = _ticker_findings(frame, facts.parsed)
     bar.advance()
-    checks = {col: check_column(frame[col], kind) for col, kind in _ID_COLUMNS}
     parts += _identifier_findings(frame, checks)
     bar.advance()
-    valid = {col: checks[col]["normalized"] for col, _ in _ID_COLUMNS}
+    valid = facts.valid
     parts += _country_findings(frame, valid[C.ISIN])
     bar.advance()
-    for column, _ in _ID_COLUMNS:
+    for column, _ in ID_COLUMNS:
         conflicts = name_conflicts(frame, valid[column], column)
         if len(conflicts):
             severity = conflicts["same_exchange"].map({True: "warning", False: "error"})
             parts.append(
-                _findings(frame.loc[conflicts.index], "identifier_name_conflict", severity,
+                _findings(frame.loc[conflicts.index], Finding.IDENTIFIER_NAME_CONFLICT, severity,
                           column, valid[column][conflicts.index], conflicts["detail"],
                           conflicts["evidence"])
             )  # fmt: skip
@@ -315,7 +264,7 @@ def validate_map(loaded: LoadedMap, *, progress: Progress | None = None) -> Vali
     many = names_on_many_tickers(frame, valid)
     if len(many):
         parts.append(
-            _findings(frame.loc[many.index], "name_on_many_tickers", "warning", C.NAME,
+            _findings(frame.loc[many.index], Finding.NAME_ON_MANY_TICKERS, "warning", C.NAME,
                       frame.loc[many.index, C.NAME], many["detail"], many["evidence"])
         )  # fmt: skip
     bar.advance()

@@ -1,4 +1,8 @@
-"""Reconcile maps against OpenFIGI: claims, lookups, local evidence, verdicts, audit, report."""
+"""Reconcile maps against OpenFIGI: claims, lookups, local evidence, verdicts, audit, report.
+
+The stages exchange typed records (:mod:`tickermap.reconcile.records`); reason codes are
+:mod:`tickermap.reasons`.
+"""
 
 from __future__ import annotations
 
@@ -29,12 +33,20 @@ from tickermap.reconcile.lookups import (
     is_placeholder_ticker,
 )
 from tickermap.reconcile.pipeline import (
-    UNIVERSE_COLUMNS,
     ReconcileOutputs,
-    ReconcileResult,
     reconcile,
     reconcile_files,
 )
+from tickermap.reconcile.records import (
+    REVIEW_COLUMNS,
+    UNIVERSE_COLUMNS,
+    Claim,
+    ReconcileResult,
+    TickerRow,
+    Verdict,
+    claim_records,
+)
+from tickermap.reconcile.rows import universe_rows
 from tickermap.reconcile.suspicion import (
     FEATURE_LEVELS,
     PRIOR_CORRECT,
@@ -45,6 +57,7 @@ from tickermap.reconcile.verdicts import (
     SEVERITY,
     VERDICT_COLUMNS,
     judge_claims,
+    judge_one,
     worst,
 )
 
@@ -53,9 +66,11 @@ __all__ = [
     "EVENT_REASONS",
     "FEATURE_LEVELS",
     "PRIOR_CORRECT",
+    "REVIEW_COLUMNS",
     "SEVERITY",
     "UNIVERSE_COLUMNS",
     "VERDICT_COLUMNS",
+    "Claim",
     "Event",
     "LocalEvidence",
     "Lookup",
@@ -64,18 +79,23 @@ __all__ = [
     "ReconcileResult",
     "RowKey",
     "Score",
+    "TickerRow",
+    "Verdict",
     "audit_events",
+    "claim_records",
     "claims_table",
     "disagreements",
     "gather_lookups",
     "is_placeholder_ticker",
     "judge_claims",
+    "judge_one",
     "local_evidence",
     "reconcile",
     "reconcile_files",
     "render_report",
     "score_claim",
     "summarize_events",
+    "universe_rows",
     "worst",
     "write_report",
 ]

@@ -1,9 +1,10 @@
 """Audit of corporate events in a cleaned universe: delisted, renamed and reused tickers.
 
 Survivorship-bias-free backtests need to know which tickers of a historical universe no longer
-mean what they meant. This module reads the reconcile output (``tickermap.reconcile.pipeline``)
-and lists
-those tickers with their evidence. Pure: DataFrame in, DataFrame out.
+mean what they meant. This module lists those tickers with their evidence, from the typed
+:class:`~tickermap.reconcile.records.ReconcileResult` or from a reconcile output file read back
+(whose ``evidence`` column is parsed here). The events are :data:`tickermap.reasons.EVENTS`.
+Pure: records or a DataFrame in, DataFrame out.
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ import pandas as pd
 
 from tickermap import columns as C
 from tickermap.errors import ConfigError
+from tickermap.reasons import EVENTS, Reason
+from tickermap.reconcile.records import ReconcileResult, TickerRow
 from tickermap.tables import require_columns
+from tickermap.tickers.parse import exchange_code
 
 __all__ = ["EVENT_REASONS", "Event", "audit_events", "summarize_events"]
 
 Event = Literal["delisted", "renamed", "ticker_reused"]
-EVENT_REASONS: tuple[Event, ...] = ("delisted", "renamed", "ticker_reused")
-"""The reasons that mark a corporate event rather than a data error."""
+"""An event's code as a caller names it (checked against :data:`EVENT_REASONS`)."""
+EVENT_REASONS: tuple[Reason, ...] = EVENTS
+"""The reasons that mark a corporate event rather than a data error (from tickermap.reasons)."""
 
 _EVENT_COLUMNS = [
     C.BLOOMBERG_TICKER,
@@ -38,6 +43,7 @@ _EVENT_COLUMNS = [
 
 
 def _details_for(evidence: str, event: str) -> str:
+    """The event's sentences from a universe file's ``evidence`` JSON (read back from disk)."""
     try:
         per_source = json.loads(evidence) if evidence else {}
     except json.JSONDecodeError:
@@ -50,36 +56,22 @@ def _details_for(evidence: str, event: str) -> str:
     return " | ".join(found)
 
 
-def audit_events(
-    universe: pd.DataFrame,
-    *,
-    events: Sequence[Event] = EVENT_REASONS,
-    path: str | Path | None = None,
-) -> pd.DataFrame:
-    """List the tickers of a reconciled universe that were delisted, renamed or reused.
+def _row_event(row: TickerRow, event: Reason) -> dict[str, object]:
+    return {
+        C.BLOOMBERG_TICKER: row.ticker,
+        "event": str(event),
+        "status": str(row.status),
+        C.COMPOSITE_FIGI: row.composite_figi,
+        C.NAME: row.name,
+        "confidence": row.confidence,
+        "detail": " | ".join(f"{key}: {d}" for key, d in row.details(event)),
+        "sources": row.sources(),
+    }
 
-    Args:
-        universe: the reconcile output (needs ``bloomberg_ticker``, ``reasons``, ``evidence``).
-        events: which events to list.
-        path: the file ``universe`` was read from, named in errors.
 
-    Returns:
-        One row per (ticker, event): ``bloomberg_ticker, event, status, composite_figi, name,
-        confidence, detail, sources``, ordered by event then ticker.
-
-    Raises:
-        ConfigError: an unknown event was asked for.
-        InputError: the frame is not a reconcile output.
-
-    >>> u = pd.DataFrame({"bloomberg_ticker": ["X US"], "reasons": ["renamed"], "status":
-    ...     ["renamed"], "evidence": ["{}"], "composite_figi": [None], "name": ["X"],
-    ...     "confidence": [0.5], "sources": ["m"]})
-    >>> audit_events(u)["event"].tolist()
-    ['renamed']
-    """
-    unknown = set(events) - set(EVENT_REASONS)
-    if unknown:
-        raise ConfigError(f"unknown event(s) {sorted(unknown)}; choose from {list(EVENT_REASONS)}")
+def _frame_events(
+    universe: pd.DataFrame, events: Sequence[str], path: str | Path | None
+) -> list[dict[str, object]]:
     require_columns(
         universe,
         [C.BLOOMBERG_TICKER, "reasons", "evidence"],
@@ -103,6 +95,48 @@ def audit_events(
                         "sources": rec.get("sources"),
                     }
                 )
+    return rows
+
+
+def audit_events(
+    universe: ReconcileResult | pd.DataFrame,
+    *,
+    events: Sequence[Event | Reason] = EVENT_REASONS,
+    path: str | Path | None = None,
+) -> pd.DataFrame:
+    """List the tickers of a reconciled universe that were delisted, renamed or reused.
+
+    Args:
+        universe: the reconcile result, or its universe file read back (needs
+            ``bloomberg_ticker``, ``reasons``, ``evidence``).
+        events: which events to list.
+        path: the file ``universe`` was read from, named in errors.
+
+    Returns:
+        One row per (ticker, event): ``bloomberg_ticker, event, status, composite_figi, name,
+        confidence, detail, sources``, ordered by event then ticker.
+
+    Raises:
+        ConfigError: an unknown event was asked for.
+        InputError: the frame is not a reconcile output.
+
+    >>> u = pd.DataFrame({"bloomberg_ticker": ["X US"], "reasons": ["renamed"], "status":
+    ...     ["renamed"], "evidence": ["{}"], "composite_figi": [None], "name": ["X"],
+    ...     "confidence": [0.5], "sources": ["m"]})
+    >>> audit_events(u)["event"].tolist()
+    ['renamed']
+    """
+    unknown = set(events) - set(EVENT_REASONS)
+    if unknown:
+        raise ConfigError(
+            f"unknown event(s) {sorted(map(str, unknown))}; "
+            f"choose from {[str(e) for e in EVENT_REASONS]}"
+        )
+    if isinstance(universe, ReconcileResult):
+        wanted = [Reason(e) for e in events]
+        rows = [_row_event(r, e) for r in universe.rows for e in wanted if e in r.reasons]
+    else:
+        rows = _frame_events(universe, [str(e) for e in events], path)
     out = pd.DataFrame(rows, columns=_EVENT_COLUMNS)
     return out.sort_values(["event", C.BLOOMBERG_TICKER], kind="stable").reset_index(drop=True)
 
@@ -111,7 +145,7 @@ def summarize_events(events: pd.DataFrame) -> pd.DataFrame:
     """Counts per event and exchange code."""
     if events.empty:
         return pd.DataFrame(columns=["event", "exch_code", "tickers"])
-    exch = events[C.BLOOMBERG_TICKER].astype(str).str.rsplit(" ", n=1).str[-1]
+    exch = events[C.BLOOMBERG_TICKER].astype(str).map(lambda t: exchange_code(t) or t)
     return (
         events.assign(exch_code=exch)
         .groupby(["event", "exch_code"])

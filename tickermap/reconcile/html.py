@@ -1,8 +1,8 @@
 """A self-contained HTML report of a reconciliation (opens offline: charts are inline PNGs).
 
-Counts by status, reason and exchange, the most suspicious rows with their evidence, and where
-the maps disagree. Rendering only: it takes a
-:class:`~tickermap.reconcile.pipeline.ReconcileResult`.
+Counts by status, reason and exchange, the most suspicious rows with their evidence, where the
+maps disagree, and a legend of the reason codes (:func:`tickermap.reasons.legend`). Rendering
+only: it reads the typed :class:`~tickermap.reconcile.records.ReconcileResult`.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 from pathlib import Path
 
 import pandas as pd
 
+from tickermap.reasons import legend
+from tickermap.reconcile.records import ReconcileResult, Verdict, most_suspicious
 from tickermap.tables import atomic_path
 
 __all__ = ["render_report", "write_report"]
@@ -69,63 +70,80 @@ def _table(frame: pd.DataFrame, *, limit: int = 50) -> str:
     return f"<table><tr>{head}</tr>{''.join(body)}</table>{more}"
 
 
-def render_report(
-    universe: pd.DataFrame,
-    review: pd.DataFrame,
-    disagreements: pd.DataFrame,
-    *,
-    title: str = "tickermap reconciliation",
-) -> str:
+_WORST_COLUMNS = [
+    "bloomberg_ticker",
+    "source",
+    "source_row",
+    "reasons",
+    "suspicion",
+    "probability",
+    "suggested_composite_figi",
+    "evidence",
+]
+
+
+def _worst_claims(verdicts: list[Verdict], limit: int = 100) -> pd.DataFrame:
+    """The most suspicious flagged claims with their evidence sentences."""
+    flagged = [v for v in most_suspicious(verdicts) if v.reasons][:limit]
+    rows = [
+        (
+            v.claim.ticker,
+            v.claim.source,
+            v.claim.source_row,
+            ";".join(map(str, v.reasons)),
+            v.score.suspicion,
+            v.probability,
+            v.suggested_composite_figi,
+            " | ".join(f"{k}: {d}" for k, d in v.details.items()),
+        )
+        for v in flagged
+    ]
+    return pd.DataFrame(rows, columns=_WORST_COLUMNS)
+
+
+def render_report(result: ReconcileResult, *, title: str = "tickermap reconciliation") -> str:
     """Return the report as one HTML string."""
-    status = universe["status"].value_counts()
-    exploded = universe["reasons"].str.split(";").explode()
-    reasons = exploded[exploded != "ok"].value_counts()
-    flagged = universe[universe["status"] != "ok"]
-    by_exch = flagged["exch_code"].value_counts().head(25)
+    statuses = pd.Series([str(r.status) for r in result.rows], dtype="object")
+    status = statuses.value_counts()
+    reasons = pd.Series(
+        [str(x) for r in result.rows for x in r.reasons], dtype="object"
+    ).value_counts()
+    by_exch = (
+        pd.Series([r.exch_code for r in result.rows if r.status != "ok"], dtype="object")
+        .value_counts()
+        .head(25)
+    )
     charts = [_bar_png(status, "tickers by status")]
     if not reasons.empty:
         charts.append(_bar_png(reasons, "tickers by reason", color="#c44e52"))
     if not by_exch.empty:
         charts.append(_bar_png(by_exch, "flagged tickers by exchange", color="#dd8452"))
     imgs = "".join(f'<img alt="chart" src="data:image/png;base64,{c}">' for c in charts)
-    worst = review[review["reasons"] != "ok"].head(100).copy()
-    worst["evidence"] = worst["details"].map(
-        lambda d: " | ".join(f"{k}: {v}" for k, v in json.loads(str(d)).items())
-    )
-    worst_cols = [
-        "bloomberg_ticker",
-        "source",
-        "source_row",
-        "reasons",
-        "suspicion",
-        "probability",
-        "suggested_composite_figi",
-        "evidence",
-    ]
-    n, ok = len(universe), int((universe["status"] == "ok").sum())
+    n, ok = len(result.rows), int((statuses == "ok").sum())
     summary = (
         f"<p>{n} tickers: <span class='ok'>{ok} ok</span>, "
         f"<span class='bad'>{n - ok} flagged or not ok</span>; "
-        f"{len(review)} claims from the maps judged.</p>"
+        f"{len(result.verdicts)} claims from the maps judged.</p>"
     )
     counts = pd.DataFrame({"status": status.index, "tickers": status.to_numpy()})
+    codes = pd.DataFrame(legend(), columns=["code", "severity", "meaning"])
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>{summary}
 <div class="charts">{imgs}</div>
 <h2>Counts by status</h2>{_table(counts)}
 <h2>Most suspicious claims</h2>
 <p class="note">Sorted by suspicion (Fellegi-Sunter log-odds against the claim, in bits).</p>
-{_table(worst[worst_cols])}
-<h2>Where the maps disagree</h2>{_table(disagreements)}
+{_table(_worst_claims(result.verdicts))}
+<h2>Where the maps disagree</h2>{_table(result.disagreements)}
+<h2>Reason codes</h2>
+<p class="note">Worst first: a ticker's status is its worst reason.</p>{_table(codes)}
 <p class="note">Generated by tickermap. Self-contained: no network needed to view.</p>
 </body></html>"""
 
 
-def write_report(
-    path: str | Path, universe: pd.DataFrame, review: pd.DataFrame, disagreements: pd.DataFrame
-) -> Path:
+def write_report(path: str | Path, result: ReconcileResult) -> Path:
     """Write the HTML report atomically; return its path."""
     target = Path(path)
     with atomic_path(target) as tmp:
-        tmp.write_text(render_report(universe, review, disagreements), encoding="utf-8")
+        tmp.write_text(render_report(result), encoding="utf-8")
     return target

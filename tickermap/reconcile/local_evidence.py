@@ -1,8 +1,9 @@
 """Evidence a community map gives about itself, without OpenFIGI.
 
 Reconciliation prefers OpenFIGI's answers, but offline (or for what OpenFIGI cannot say) the map's
-own consistency still speaks. This module turns :func:`tickermap.maps.validate.validate_map`
-findings into per-row evidence for the verdicts:
+own consistency still speaks. This module turns the map's per-row facts
+(:mod:`tickermap.maps.facts`, the same ones ``tickermap validate`` reports) into per-row evidence
+for the verdicts:
 
 - the ISIN country level of each row (``domestic`` / ``offshore`` / ``implausible``), using the
   validator's rules for offshore domiciles, US listings of foreign issuers and H shares;
@@ -23,9 +24,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from tickermap import columns as C
+from tickermap.maps.facts import isin_country_facts, map_facts, name_spread_facts
 from tickermap.maps.load import LoadedMap
-from tickermap.maps.validate import validate_map
 from tickermap.names.match import name_evidence
+from tickermap.reasons import Reason
 
 __all__ = ["LocalEvidence", "RowKey", "local_evidence"]
 
@@ -38,7 +40,7 @@ class LocalEvidence:
     """What one map row's own file says about it."""
 
     country_level: str = "unknown"
-    reasons: dict[str, str] = field(default_factory=dict)
+    reasons: dict[Reason, str] = field(default_factory=dict)
 
 
 def _home_conflicts(frame: pd.DataFrame, countries: pd.Series) -> dict[int, str]:
@@ -68,33 +70,24 @@ def _home_conflicts(frame: pd.DataFrame, countries: pd.Series) -> dict[int, str]
 
 def local_evidence(maps: Sequence[LoadedMap]) -> dict[RowKey, LocalEvidence]:
     """Per-row evidence from each map's own consistency (see the module docstring)."""
-    from tickermap.tickers.exchanges import load_exchanges
-
-    exchanges = load_exchanges()
     out: dict[RowKey, LocalEvidence] = {}
     for m in maps:
+        facts = map_facts(m)
         frame = m.frame
-        codes = frame[C.BLOOMBERG_TICKER].astype(str).str.rsplit(" ", n=1).str[-1]
-        countries = codes.map(lambda c: exchanges[c].country if c in exchanges else None)
-        rows = frame[C.SOURCE_ROW].astype(int)
+        countries = facts.frame["_country"]
         isin = frame[C.ISIN]
         domestic = isin.notna() & (isin.str[:2] == countries)
-        for row in rows[domestic]:
+        for row in frame.loc[domestic, C.SOURCE_ROW].astype(int):
             out[(m.source, int(row))] = LocalEvidence("domestic")
-        findings = validate_map(m).findings
-        for rec in findings.to_dict("records"):
-            key = (m.source, int(rec[C.SOURCE_ROW]))
-            ev = out.setdefault(key, LocalEvidence())
-            kind = rec["finding"]
-            if kind == "isin_country_explainable":
-                ev.country_level = "offshore"
-            elif kind == "isin_country_mismatch":
-                ev.country_level = "implausible"
-                if rec["severity"] == "error":
-                    ev.reasons.setdefault("isin_conflict", f"{rec['detail']} ({rec['evidence']})")
-            elif kind == "name_on_many_tickers":
-                ev.reasons.setdefault("name_conflict", f"{rec['detail']} ({rec['evidence']})")
+        for fact in isin_country_facts(facts):
+            ev = out.setdefault((m.source, fact.source_row), LocalEvidence())
+            ev.country_level = "offshore" if fact.explainable else "implausible"
+            if fact.collision:
+                ev.reasons.setdefault(Reason.ISIN_CONFLICT, f"{fact.detail} ({fact.evidence})")
+        for spread in name_spread_facts(facts):
+            ev = out.setdefault((m.source, spread.source_row), LocalEvidence())
+            ev.reasons.setdefault(Reason.NAME_CONFLICT, f"{spread.detail} ({spread.evidence})")
         for row, detail in _home_conflicts(frame, countries).items():
             ev = out.setdefault((m.source, row), LocalEvidence())
-            ev.reasons.setdefault("isin_conflict", detail)
+            ev.reasons.setdefault(Reason.ISIN_CONFLICT, detail)
     return out

@@ -33,6 +33,7 @@ __all__ = [
     "Ticker",
     "TickerParse",
     "bloomberg_to_numerai",
+    "exchange_code",
     "namespace_for_column",
     "numerai_to_bloomberg",
     "parse_column",
@@ -225,6 +226,21 @@ def parse_ticker(value: object, *, namespace: Namespace = "bloomberg") -> Ticker
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return _fail("", "empty", "missing ticker")
     return _parse_text(str(value), namespace)
+
+
+def exchange_code(value: object) -> str | None:
+    """The exchange code of a ticker value, for grouping and display.
+
+    The parsed code when the value parses; otherwise the last token as written (an unknown code
+    is still the row's code); ``None`` when there is no second token.
+
+    >>> exchange_code("brk/b us"), exchange_code("FOO ZZ"), exchange_code("1538")
+    ('US', 'ZZ', None)
+    """
+    parsed = parse_ticker(value)
+    if parsed.ticker is not None:
+        return parsed.ticker.code
+    return parsed.raw.rsplit(" ", 1)[-1] if " " in parsed.raw else None
 
 
 @lru_cache(maxsize=1 << 16)
