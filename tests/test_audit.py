@@ -194,3 +194,24 @@ def test_report_escapes_text_from_the_maps(result: ReconcileResult, tmp_path: Pa
     page = path.read_text(encoding="utf-8")
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert not list(tmp_path.glob("*.tmp*"))
+
+
+def test_typed_result_and_file_give_the_same_events(result: ReconcileResult) -> None:
+    # The typed path reads the verdicts' evidence; the file path parses the evidence JSON.
+    typed = audit_events(result)
+    pd.testing.assert_frame_equal(typed, audit_events(result.universe))
+    only = audit_events(result, events=["renamed"])
+    assert only["event"].tolist() == ["renamed"] and only["bloomberg_ticker"].tolist() == ["RNM US"]
+    with pytest.raises(ConfigError, match="unknown event"):
+        audit_events(result, events=["exploded"])  # type: ignore[list-item]
+
+
+def test_report_has_a_legend_of_every_reason(result: ReconcileResult) -> None:
+    from tickermap.reasons import Reason, legend
+
+    page = render_report(result)
+    legend_part = page[page.index("<h2>Reason codes</h2>") :]
+    for code, severity, _meaning in legend():
+        assert f"<td>{code}</td><td>{severity}</td>" in legend_part
+    positions = [legend_part.index(f"<td>{r.value}</td>") for r in Reason]
+    assert positions == sorted(positions)  # worst first

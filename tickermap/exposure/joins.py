@@ -42,6 +42,7 @@ from tickermap.columns import (
     YAHOO,
 )
 from tickermap.errors import AnalysisError
+from tickermap.reasons import EXCLUDED_FROM_JOINS
 from tickermap.tickers.parse import bloomberg_to_numerai, numerai_to_bloomberg
 
 __all__ = [
@@ -63,17 +64,9 @@ MIN_COVERAGE = 0.8
 JOIN_KEYS = (BLOOMBERG_TICKER, NUMERAI_TICKER, COMPOSITE_FIGI, FIGI, SHARE_CLASS_FIGI, ISIN, YAHOO)
 """Key columns a signal or features table may use."""
 
-DEFAULT_EXCLUDED_STATUSES = frozenset(
-    {
-        "figi_other_security",
-        "ticker_reused",
-        "isin_conflict",
-        "wrong_listing",
-        "wrong_share_class",
-        "ambiguous",
-    }
-)
-"""Universe statuses whose join keys would attach another security's features."""
+DEFAULT_EXCLUDED_STATUSES: frozenset[str] = frozenset(str(r) for r in EXCLUDED_FROM_JOINS)
+"""Universe statuses whose join keys would attach another security's features
+(``tickermap.reasons.EXCLUDED_FROM_JOINS``)."""
 
 COVERAGE_COLUMNS = (DATE, "signal_rows", "matched", "coverage", "low_coverage")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tickermap.reasons import legend
+from tickermap.reasons import Reason, legend
 from tickermap.reconcile.records import ReconcileResult, Verdict, most_suspicious
 from tickermap.tables import atomic_path
 
@@ -109,7 +109,7 @@ def render_report(result: ReconcileResult, *, title: str = "tickermap reconcilia
         [str(x) for r in result.rows for x in r.reasons], dtype="object"
     ).value_counts()
     by_exch = (
-        pd.Series([r.exch_code for r in result.rows if r.status != "ok"], dtype="object")
+        pd.Series([r.exch_code for r in result.rows if r.status != Reason.OK], dtype="object")
         .value_counts()
         .head(25)
     )
@@ -119,7 +119,7 @@ def render_report(result: ReconcileResult, *, title: str = "tickermap reconcilia
     if not by_exch.empty:
         charts.append(_bar_png(by_exch, "flagged tickers by exchange", color="#dd8452"))
     imgs = "".join(f'<img alt="chart" src="data:image/png;base64,{c}">' for c in charts)
-    n, ok = len(result.rows), int((statuses == "ok").sum())
+    n, ok = len(result.rows), int((statuses == str(Reason.OK)).sum())
     summary = (
         f"<p>{n} tickers: <span class='ok'>{ok} ok</span>, "
         f"<span class='bad'>{n - ok} flagged or not ok</span>; "

@@ -77,6 +77,11 @@ REVIEW_COLUMNS = (C.BLOOMBERG_TICKER, C.SOURCE, C.SOURCE_ROW, *CLAIM_FIELDS, *VE
 _CLAIMED = (C.COMPOSITE_FIGI, C.FIGI, C.SHARE_CLASS_FIGI, C.ISIN, C.NAME, C.YAHOO)
 
 
+def _joined(reasons: tuple[Reason, ...]) -> str:
+    """``a;b`` as the files write reasons (``ok`` when there are none)."""
+    return ";".join(map(str, reasons)) if reasons else str(Reason.OK)
+
+
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -174,7 +179,7 @@ class Verdict:
     def evidence(self) -> dict[str, object]:
         """The claim's entry in its universe row's ``evidence``."""
         return {
-            "reasons": [str(r) for r in self.reasons] or ["ok"],
+            "reasons": [str(r) for r in self.reasons] or [str(Reason.OK)],
             "details": self.details,
             "features": self.features(),
             "claimed": self.claim.claimed(),
@@ -212,7 +217,9 @@ class TickerRow:
 
     def sources(self) -> str:
         """``source:row=reason|reason,...,openfigi=OUTCOME``: every witness's verdict in brief."""
-        claims = [f"{v.claim.key}={'|'.join(map(str, v.reasons)) or 'ok'}" for v in self.verdicts]
+        claims = [
+            f"{v.claim.key}={'|'.join(map(str, v.reasons or (Reason.OK,)))}" for v in self.verdicts
+        ]
         return ",".join([*claims, f"openfigi={self.openfigi}"])
 
     def record(self) -> dict[str, object]:
@@ -221,7 +228,7 @@ class TickerRow:
         return {
             C.BLOOMBERG_TICKER: self.ticker,
             "status": str(self.status),
-            "reasons": ";".join(map(str, self.reasons)) if self.reasons else "ok",
+            "reasons": _joined(self.reasons),
             "confidence": self.confidence,
             C.COMPOSITE_FIGI: self.composite_figi,
             C.FIGI: self.figi,
@@ -251,7 +258,7 @@ def _review_record(v: Verdict) -> dict[str, object]:
         C.SOURCE_ROW: c.source_row,
         **{f: c.field(f) for f in CLAIM_FIELDS},
         "status": str(v.status),
-        "reasons": ";".join(map(str, v.reasons)) if v.reasons else "ok",
+        "reasons": _joined(v.reasons),
         "suspicion": v.score.suspicion,
         "probability": v.probability,
         "features": json.dumps(v.features()),

@@ -1,4 +1,5 @@
-"""Test tooling: the labelled test bed and its evaluation (used by tests and scripts only)."""
+"""Test tooling: the labelled test bed, its synthetic world and its evaluation (used by tests and
+scripts only)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,18 @@ from tickermap.testing.testbed import (
     make_testbed,
     write_testbed,
 )
+from tickermap.testing.world_builder import (
+    Listing,
+    SyntheticIds,
+    WorldBuilder,
+)
 
 __all__ = [
     "INJECTABLE",
+    "Listing",
+    "SyntheticIds",
     "Testbed",
+    "WorldBuilder",
     "make_testbed",
     "score_reasons",
     "wilson_interval",
