@@ -70,9 +70,7 @@ def _registry(tmp_path: Path, base: str, files: Path, *, wrong: str = "") -> Pat
     return path
 
 
-def test_folder_source_fetch_verifies_each_file(
-    tmp_path: Path, mirror: tuple[str, Path]
-) -> None:
+def test_folder_source_fetch_verifies_each_file(tmp_path: Path, mirror: tuple[str, Path]) -> None:
     base, files = mirror
     reg = load_registry(_registry(tmp_path, base, files))
     settings = Settings(cache_dir=tmp_path / "cache", timeout=5)
