@@ -11,13 +11,14 @@ from typer.testing import CliRunner
 
 from tickermap import errors
 from tickermap.cli import app
-from tickermap.maps.load import detect_preset, load_map, suggest_columns
+from tickermap.maps.load import detect_preset, load_map
 from tickermap.maps.options import (
     describe_map_spec,
     load_map_spec,
     parse_map_option,
     parse_map_options,
 )
+from tickermap.maps.suggest import suggest_columns
 
 FD_HEADER = (
     "symbol,name,summary,currency,sector,industry_group,industry,exchange,mic,market,country,"

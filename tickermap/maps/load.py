@@ -36,7 +36,7 @@ from tickermap.columns import (
     YAHOO,
 )
 from tickermap.errors import ConfigError, InputError, MappingFileError
-from tickermap.maps.witnesses import WITNESS_PRESETS, load_witness, read_header
+from tickermap.maps.witnesses import load_witness_map, read_header, witness_preset
 from tickermap.tables import read_table, table_format
 from tickermap.tickers.parse import Namespace, namespace_for_column, numerai_to_bloomberg
 
@@ -52,7 +52,6 @@ __all__ = [
     "load_map",
     "parse_columns_option",
     "read_header",
-    "suggest_columns",
 ]
 
 logger = logging.getLogger(__name__)
@@ -234,6 +233,8 @@ def _read(path: Path) -> pd.DataFrame:
 def _missing(path: Path, header: Sequence[str], what: str, preset: str | None) -> MappingFileError:
     present = ", ".join(map(repr, list(header)[:20]))
     more = f" (+{len(header) - 20} more)" if len(header) > 20 else ""
+    from tickermap.maps.suggest import suggest_columns
+
     suggested = suggest_columns(header)
     if suggested:
         hint = (
@@ -257,47 +258,11 @@ def _missing(path: Path, header: Sequence[str], what: str, preset: str | None) -
     )
 
 
-# Header spellings that say what a column holds beyond doubt (lower case), for suggestions only.
-_OBVIOUS = {
-    TICKER: ("ticker", "sym", "symbol", "root", "ticker_root", "local_ticker"),
-    EXCHANGE: ("exch_code", "exch", "exchange", "exchange_code", "exchcode", "bbg_exchange"),
-    NAME: ("name", "company", "company_name", "security_name", "issuer"),
-    ISIN: ("isin",),
-    FIGI: ("figi",),
-    COMPOSITE_FIGI: ("composite_figi", "compositefigi"),
-    SHARE_CLASS_FIGI: ("share_class_figi", "shareclass_figi", "shareclassfigi"),
-    YAHOO: ("yahoo", "yahoo_symbol"),
-}
-
-
-def suggest_columns(header: Sequence[str]) -> str | None:
-    """A ``key=column,...`` description when the header makes it obvious, else None.
-
-    Only a ticker root column together with an exchange-code column is obvious enough.
-
-    >>> suggest_columns(["ticker", "exch_code", "name", "isin"])
-    'ticker=ticker,exchange=exch_code,name=name,isin=isin'
-    >>> suggest_columns(["company", "ISIN"]) is None
-    True
-    """
-    lookup = _header_lookup(header)
-    found: dict[str, str] = {}
-    for key, spellings in _OBVIOUS.items():
-        hit = next((lookup[s] for s in spellings if s in lookup), None)
-        if hit is not None and hit not in found.values():
-            found[key] = hit
-    if TICKER not in found or EXCHANGE not in found:
-        return None
-    if any("," in col or "=" in col for col in found.values()):
-        return None
-    return ",".join(f"{k}={v}" for k, v in found.items())
-
-
 def _preset_columns(
     preset: Preset, lookup: Mapping[str, str], path: Path, header: Sequence[str]
 ) -> dict[str, str]:
     """Canonical key -> header column for a fixed preset; raises when required ones are absent."""
-    if preset == "generic" or preset in WITNESS_PRESETS:
+    if preset in ("generic", "financedatabase", "dsignals_eodhd", "dsignals_overrides"):
         return {}
     if preset == "numerai":
         ticker_col = BLOOMBERG_TICKER if BLOOMBERG_TICKER in lookup else NUMERAI_TICKER
@@ -413,50 +378,6 @@ def _resolve_preset(
     return found, True
 
 
-def _witness_preset(p: Path, preset: Preset | None, spec: Mapping[str, str]) -> Preset | None:
-    """The witness preset that reads ``p`` (a folder is always FinanceDatabase), else None."""
-    if p.is_dir():
-        if preset not in (None, "financedatabase") or spec:
-            raise ConfigError(
-                f"{p} is a folder: only the financedatabase preset reads a folder (one CSV per "
-                "exchange); give a single file for other presets and --columns"
-            )
-        return "financedatabase"
-    if preset is not None:
-        if preset in WITNESS_PRESETS and spec:
-            raise ConfigError(f"preset {preset} has fixed columns; drop --columns/--map-columns")
-        return preset if preset in WITNESS_PRESETS else None
-    if spec or not p.is_file() or table_format(p) == "parquet":
-        return None
-    found = detect_preset(read_header(p))
-    return found if found in WITNESS_PRESETS else None
-
-
-def _load_witness(p: Path, preset: Preset, *, source: str | None, detected: bool) -> LoadedMap:
-    part, extra = load_witness(p, preset)
-    if part.empty:
-        raise MappingFileError(
-            "the file has a header but no data rows; an empty map cannot be used", path=p, line=1
-        )
-    out = pd.DataFrame(index=part.index)
-    for col in CANONICAL_MAP_COLUMNS[:-2]:
-        out[col] = part[col] if col in part else pd.Series(pd.NA, index=part.index, dtype="str")
-    name = source or p.name
-    out[SOURCE] = name
-    out[SOURCE_ROW] = part[SOURCE_ROW].astype("int64")
-    empty = out[list(CANONICAL_MAP_COLUMNS[:-2])].isna().all(axis=1)
-    if empty.all():
-        raise MappingFileError("every data row is empty; an empty map cannot be used", path=p)
-    keep = ~empty
-    out = out[keep].reset_index(drop=True)
-    extra = extra[keep].reset_index(drop=True)
-    logger.info("%s: %d rows, preset %s", p, len(out), preset)
-    return LoadedMap(
-        frame=out, preset=preset, namespace="bloomberg", path=p, source=name, detected=detected,
-        extra=extra,
-    )  # fmt: skip
-
-
 def load_map(
     path: str | Path,
     *,
@@ -491,9 +412,9 @@ def load_map(
     spec = {k.strip().lower(): v for k, v in (columns or {}).items()}
     _check_keys(spec)
     p = Path(path)
-    witness = _witness_preset(p, preset, spec)
+    witness = witness_preset(p, preset, spec)
     if witness is not None:
-        return _load_witness(p, witness, source=source, detected=preset is None)
+        return load_witness_map(p, witness, source=source, detected=preset is None)
     frame = _read(p)
     header = [str(c) for c in frame.columns]
     lookup = _header_lookup(header)

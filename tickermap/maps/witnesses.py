@@ -20,13 +20,14 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from tickermap import columns as C
-from tickermap.errors import MappingFileError
+from tickermap.errors import ConfigError, MappingFileError
 from tickermap.tickers.exchanges import load_exchanges
 from tickermap.tickers.symbols import yahoo_to_bloomberg
 
@@ -35,8 +36,13 @@ __all__ = [
     "WITNESS_PRESETS",
     "is_financedatabase_header",
     "load_witness",
+    "load_witness_map",
     "read_header",
+    "witness_preset",
 ]
+
+if TYPE_CHECKING:
+    from tickermap.maps.load import LoadedMap, Preset
 
 logger = logging.getLogger(__name__)
 
@@ -287,3 +293,54 @@ def load_witness(path: Path, preset: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     if path.is_dir():
         raise MappingFileError(f"preset {preset} reads one file, not a folder", path=path)
     return _dsignals(path, preset)
+
+
+def witness_preset(p: Path, preset: Preset | None, spec: Mapping[str, str]) -> Preset | None:
+    """The witness preset that reads ``p`` (a folder is always FinanceDatabase), else None."""
+    from tickermap.maps.load import detect_preset
+    from tickermap.tables import table_format
+
+    if p.is_dir():
+        if preset not in (None, "financedatabase") or spec:
+            raise ConfigError(
+                f"{p} is a folder: only the financedatabase preset reads a folder (one CSV per "
+                "exchange); give a single file for other presets and --columns"
+            )
+        return "financedatabase"
+    if preset is not None:
+        if preset in WITNESS_PRESETS and spec:
+            raise ConfigError(f"preset {preset} has fixed columns; drop --columns/--map-columns")
+        return preset if preset in WITNESS_PRESETS else None
+    if spec or not p.is_file() or table_format(p) == "parquet":
+        return None
+    found = detect_preset(read_header(p))
+    return found if found in WITNESS_PRESETS else None
+
+
+def load_witness_map(p: Path, preset: Preset, *, source: str | None, detected: bool) -> LoadedMap:
+    """Load a witness file or folder as a :class:`~tickermap.maps.load.LoadedMap`."""
+    from tickermap.columns import CANONICAL_MAP_COLUMNS, SOURCE, SOURCE_ROW
+    from tickermap.maps.load import LoadedMap
+
+    part, extra = load_witness(p, preset)
+    if part.empty:
+        raise MappingFileError(
+            "the file has a header but no data rows; an empty map cannot be used", path=p, line=1
+        )
+    out = pd.DataFrame(index=part.index)
+    for col in CANONICAL_MAP_COLUMNS[:-2]:
+        out[col] = part[col] if col in part else pd.Series(pd.NA, index=part.index, dtype="str")
+    name = source or p.name
+    out[SOURCE] = name
+    out[SOURCE_ROW] = part[SOURCE_ROW].astype("int64")
+    empty = out[list(CANONICAL_MAP_COLUMNS[:-2])].isna().all(axis=1)
+    if empty.all():
+        raise MappingFileError("every data row is empty; an empty map cannot be used", path=p)
+    keep = ~empty
+    out = out[keep].reset_index(drop=True)
+    extra = extra[keep].reset_index(drop=True)
+    logger.info("%s: %d rows, preset %s", p, len(out), preset)
+    return LoadedMap(
+        frame=out, preset=preset, namespace="bloomberg", path=p, source=name, detected=detected,
+        extra=extra,
+    )  # fmt: skip
