@@ -21,6 +21,7 @@ from tickermap.maps.load import (
     load_map,
     parse_columns_option,
 )
+from tickermap.maps.options import parse_map_option
 from tickermap.maps.sources import fetch_source, load_registry
 
 mappings_app = typer.Typer(
@@ -43,8 +44,12 @@ def list_sources(registry: Path | None = _REGISTRY) -> None:
     """
     for src in load_registry(registry).values():
         pinned = f"sha256 {src.sha256[:16]}…" if src.pinned else "NOT pinned: fetch needs --sha256"
+        if src.is_folder:
+            pinned = f"folder: {len(src.files)} files pinned, {len(src.missing)} not pinned"
         out.print(f"[bold]{src.name}[/]  preset={src.preset}  licence={src.licence}  {pinned}")
         out.print(f"  {src.description}\n  {src.url}", markup=False)
+        if src.missing:
+            out.print(f"  not pinned: {', '.join(src.missing)} ({src.note})", markup=False)
 
 
 @mappings_app.command("fetch")
@@ -53,7 +58,9 @@ def fetch(
     name: str = typer.Argument(..., help="Registry name, e.g. guillem (see `mappings list`)."),
     url: str | None = typer.Option(None, "--url", help="Download from this mirror instead."),
     sha256: str | None = typer.Option(
-        None, "--sha256", help="Expected sha256 (required for unpinned sources)."
+        None,
+        "--sha256",
+        help="Expected sha256 (required for unpinned sources); FILE=HEX,... for a folder.",
     ),
     cache_dir: Path | None = typer.Option(
         None, "--cache-dir", help="Overrides TICKERMAP_CACHE_DIR."
@@ -88,7 +95,7 @@ def _summary(loaded: LoadedMap) -> str:
 @mappings_app.command("show")
 @friendly_errors
 def show(
-    path: Path = typer.Argument(..., help="A mapping file (CSV or Parquet)."),
+    path: str = typer.Argument(..., help="A mapping file (CSV/Parquet) or folder; FILE:PRESET."),
     preset: str | None = typer.Option(
         None, "--preset", help=f"One of {', '.join(PRESETS)}; auto-detected by default."
     ),
@@ -104,9 +111,10 @@ def show(
 
     Example: tickermap mappings show signals_map_guillem.csv --rows 3
     """
+    spec = parse_map_option(path)
     loaded = load_map(
-        path,
-        preset=cast("Preset | None", preset),
+        spec.path,
+        preset=cast("Preset | None", preset) or spec.preset,
         columns=parse_columns_option(columns) if columns is not None else None,
         namespace=cast("Namespace | None", namespace),
     )

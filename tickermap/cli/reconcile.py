@@ -25,11 +25,17 @@ def reconcile(
         "-u",
         help="Universe file (CSV/Parquet) with bloomberg_ticker or numerai_ticker.",
     ),
-    maps: list[Path] = typer.Option(
+    maps: list[str] = typer.Option(
         [],
         "--map",
         "-m",
-        help="Community map (repeatable); its preset is detected from the header.",
+        help="Community map or FinanceDatabase folder (repeatable); preset detected from the "
+        "header, or forced with FILE:PRESET.",
+    ),
+    map_columns: list[str] = typer.Option(
+        [],
+        "--map-columns",
+        help="Describe a generic --map: FILE=KEY=COLUMN,... e.g. m.csv=ticker=sym,exchange=exch.",
     ),
     out_path: Path = typer.Option(
         ..., "--out", "-o", help="Cleaned universe to write (.csv or .parquet)."
@@ -62,13 +68,15 @@ def reconcile(
 
     Example: tickermap reconcile --universe u.csv --map map.csv --out clean.csv --report r.html
     """
+    from tickermap.maps.options import describe_map_spec, parse_map_options
     from tickermap.reconcile.pipeline import reconcile_files
 
+    specs = parse_map_options(maps, map_columns)
     settings = build_settings(openfigi_url=openfigi_url, cache_dir=cache_dir)
     with RichProgress() as progress:
         done = reconcile_files(
             universe,
-            maps,
+            specs,
             out_path,
             settings=settings,
             review=review,
@@ -78,6 +86,8 @@ def reconcile(
             progress=progress,
             time_scale=time_scale,
         )
+    for spec in specs:
+        console.print(f"map {describe_map_spec(spec)}", markup=False)
     _print_summary(done.result.universe, done.result.stats)
     for label, path in (
         ("universe", done.universe_path),

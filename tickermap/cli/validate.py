@@ -10,6 +10,7 @@ from rich.table import Table
 from tickermap.cli._app import app, console, friendly_errors
 from tickermap.cli._progress import RichProgress
 from tickermap.maps.load import PRESETS, Preset, parse_columns_option
+from tickermap.maps.options import parse_map_option
 from tickermap.maps.validate import ValidationReport, validate_file
 from tickermap.tables import write_table
 
@@ -48,7 +49,7 @@ def _render(report: ValidationReport, out: Path | None) -> None:
 @app.command()
 @friendly_errors
 def validate(
-    path: Path = typer.Argument(..., help="Community map (CSV or Parquet)."),
+    path: str = typer.Argument(..., help="Community map (CSV/Parquet) or folder; FILE:PRESET."),
     preset: str = typer.Option(
         None, "--preset", help=f"File format: {', '.join(PRESETS)} (default: detected)."
     ),
@@ -66,8 +67,11 @@ def validate(
     """
     spec = parse_columns_option(columns) if columns else None
     chosen: Preset | None = preset  # type: ignore[assignment]  # load_map rejects unknown names
+    target = parse_map_option(path)
     with RichProgress() as progress:
-        report = validate_file(path, preset=chosen, columns=spec, progress=progress)
+        report = validate_file(
+            target.path, preset=chosen or target.preset, columns=spec, progress=progress
+        )
     if out is not None:
         write_table(report.findings, out)
     _render(report, out)

@@ -36,6 +36,7 @@ from tickermap.columns import (
     YAHOO,
 )
 from tickermap.errors import ConfigError, InputError, MappingFileError
+from tickermap.maps.witnesses import load_witness_map, read_header, witness_preset
 from tickermap.tables import read_table, table_format
 from tickermap.tickers.parse import Namespace, namespace_for_column, numerai_to_bloomberg
 
@@ -50,11 +51,20 @@ __all__ = [
     "detect_preset",
     "load_map",
     "parse_columns_option",
+    "read_header",
 ]
 
 logger = logging.getLogger(__name__)
 
-Preset = Literal["signals_map", "bloomberg_yahoo_av", "numerai", "generic"]
+Preset = Literal[
+    "signals_map",
+    "bloomberg_yahoo_av",
+    "numerai",
+    "generic",
+    "financedatabase",
+    "dsignals_eodhd",
+    "dsignals_overrides",
+]
 PRESETS: tuple[Preset, ...] = get_args(Preset)
 NAMESPACES: tuple[Namespace, ...] = get_args(Namespace)
 
@@ -109,6 +119,9 @@ class LoadedMap:
         path: the file read.
         source: the source name written in the ``source`` column.
         detected: True when the preset was auto-detected from the header.
+        extra: for the witness presets (FinanceDatabase, dsignals), the claims that have no
+            canonical column (MIC, exchange, country, delisted flag, EODHD symbol, ...), one row
+            per row of ``frame`` (same index); None for the other presets.
     """
 
     frame: pd.DataFrame
@@ -117,6 +130,7 @@ class LoadedMap:
     path: Path
     source: str
     detected: bool
+    extra: pd.DataFrame | None = None
 
 
 def _header_lookup(header: Sequence[str]) -> dict[str, str]:
@@ -138,6 +152,12 @@ def detect_preset(header: Sequence[str]) -> Preset | None:
     ('numerai', None)
     """
     names = set(_header_lookup(header))
+    if {"symbol", "mic", "composite_figi", "shareclass_figi"} <= names:
+        return "financedatabase"
+    if {"bloomberg_ticker", "data_provider", "signals_ticker"} <= names:
+        return "dsignals_eodhd"
+    if names == {"old", "new"}:
+        return "dsignals_overrides"
     if {"bloomberg_ticker", "name_ticker"} <= names:
         return "signals_map"
     if {"bloomberg", "yahoo"} <= names:
@@ -213,11 +233,21 @@ def _read(path: Path) -> pd.DataFrame:
 def _missing(path: Path, header: Sequence[str], what: str, preset: str | None) -> MappingFileError:
     present = ", ".join(map(repr, list(header)[:20]))
     more = f" (+{len(header) - 20} more)" if len(header) > 20 else ""
-    hint = (
-        "pass --preset (signals_map, bloomberg_yahoo_av, numerai) if the file is in a known "
-        "format, or name the columns with --columns, e.g. "
-        "--columns bloomberg_ticker=Ticker,isin=ISIN,name=Company"
-    )
+    from tickermap.maps.suggest import suggest_columns
+
+    suggested = suggest_columns(header)
+    if suggested:
+        hint = (
+            f"the header suggests --map-columns {path.name}={suggested} (reconcile) or "
+            f"--columns {suggested} (validate, mappings show); check it names the right columns"
+        )
+    else:
+        hint = (
+            "pass a preset (FILE:PRESET for reconcile, --preset for validate; presets: "
+            f"{', '.join(PRESETS)}) if the file is in a known format, or describe the columns "
+            "(--map-columns FILE=bloomberg_ticker=Ticker,isin=ISIN,name=Company for reconcile, "
+            "--columns bloomberg_ticker=Ticker,isin=ISIN,name=Company for validate)"
+        )
     if len(header) == 1 and any(d in str(header[0]) for d in ";\t| "):
         hint = f"the header has a single column: check the delimiter (save as CSV); {hint}"
     which = f"for preset {preset!r} " if preset else ""
@@ -232,7 +262,7 @@ def _preset_columns(
     preset: Preset, lookup: Mapping[str, str], path: Path, header: Sequence[str]
 ) -> dict[str, str]:
     """Canonical key -> header column for a fixed preset; raises when required ones are absent."""
-    if preset == "generic":
+    if preset in ("generic", "financedatabase", "dsignals_eodhd", "dsignals_overrides"):
         return {}
     if preset == "numerai":
         ticker_col = BLOOMBERG_TICKER if BLOOMBERG_TICKER in lookup else NUMERAI_TICKER
@@ -382,6 +412,9 @@ def load_map(
     spec = {k.strip().lower(): v for k, v in (columns or {}).items()}
     _check_keys(spec)
     p = Path(path)
+    witness = witness_preset(p, preset, spec)
+    if witness is not None:
+        return load_witness_map(p, witness, source=source, detected=preset is None)
     frame = _read(p)
     header = [str(c) for c in frame.columns]
     lookup = _header_lookup(header)

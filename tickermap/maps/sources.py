@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _CHUNK = 1 << 16
 _EXTENSIONS = (".csv.gz", ".tsv.gz", ".parquet", ".csv", ".tsv", ".txt", ".pq")
 
@@ -72,11 +73,19 @@ class Source:
     preset: Preset
     description: str
     homepage: str = ""
+    files: tuple[tuple[str, str], ...] = ()
+    missing: tuple[str, ...] = ()
+    note: str = ""
 
     @property
     def pinned(self) -> bool:
         """Whether the registry pins a checksum (fetch refuses unpinned files by default)."""
-        return bool(self.sha256)
+        return bool(self.sha256) or bool(self.files)
+
+    @property
+    def is_folder(self) -> bool:
+        """A folder source: ``url`` is a base ending in ``/``, one pinned sha256 per file."""
+        return bool(self.files) or bool(self.missing)
 
 
 def _toml_line(exc: tomllib.TOMLDecodeError) -> int | None:
@@ -120,6 +129,14 @@ def _parse_source(path: Path, name: str, entry: object) -> Source:
             path=path,
             value=fields["preset"],
         )
+    files, missing = _folder_fields(path, name, entry)
+    if (files or missing) and (sha or not fields["url"].endswith("/")):
+        raise InputError(
+            f'source {name!r}: a folder source has a url ending in "/" and per-file sha256s '
+            '([sources.NAME.files]), not sha256 = "..."',
+            path=path,
+            value=fields["url"],
+        )
     return Source(
         name=name,
         url=fields["url"],
@@ -128,7 +145,35 @@ def _parse_source(path: Path, name: str, entry: object) -> Source:
         preset=fields["preset"],
         description=_field(path, name, entry, "description", required=False),
         homepage=_field(path, name, entry, "homepage", required=False),
+        files=files,
+        missing=missing,
+        note=_field(path, name, entry, "missing_note", required=False),
     )
+
+
+def _folder_fields(
+    path: Path, name: str, entry: Mapping[str, Any]
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    table = entry.get("files", {})
+    missing = entry.get("missing", [])
+    if not isinstance(table, dict) or not isinstance(missing, list):
+        raise InputError(
+            f"source {name!r}: files must be a table FILE = SHA256 and missing a list of names",
+            path=path,
+        )
+    files = []
+    for fname, digest in table.items():
+        if not _FILE.match(fname) or not isinstance(digest, str) or not _SHA256.match(digest):
+            raise InputError(
+                f"source {name!r}: file {fname!r} needs a plain file name and 64 hex digits",
+                path=path,
+                value=digest,
+            )
+        files.append((fname, digest))
+    bad = [m for m in missing if not isinstance(m, str) or not _FILE.match(m)]
+    if bad:
+        raise InputError(f"source {name!r}: missing holds a bad file name", path=path, value=bad)
+    return tuple(files), tuple(missing)
 
 
 def load_registry(path: str | Path | None = None) -> dict[str, Source]:
@@ -252,6 +297,13 @@ def fetch_source(
     if source is None:
         known = ", ".join(sorted(sources)) or "none"
         raise ConfigError(f"unknown source {name!r}; known sources: {known}")
+    if source.is_folder:
+        from tickermap.maps.folders import fetch_folder
+
+        return fetch_folder(
+            source, settings=settings, url_override=url_override, sha256=sha256,
+            progress=progress,
+        )  # fmt: skip
     expected = _expected_sha(source, sha256)
     target = source_cache_path(source, settings, sha256=expected)
     if target.is_file():

@@ -28,6 +28,7 @@ from tickermap import columns as C
 from tickermap.config import Settings
 from tickermap.errors import InputError as TickermapInputError
 from tickermap.maps.load import LoadedMap
+from tickermap.maps.options import MapSpec
 from tickermap.openfigi.cache import OutcomeCache
 from tickermap.openfigi.client import OpenFigiClient
 from tickermap.progress import Progress
@@ -151,7 +152,7 @@ class ReconcileOutputs:
 
 def reconcile_files(
     universe_path: str | Path,
-    map_paths: Sequence[str | Path],
+    map_paths: Sequence[str | Path | MapSpec],
     out: str | Path,
     *,
     settings: Settings,
@@ -168,14 +169,14 @@ def reconcile_files(
     Raises:
         InputError: an input file is unusable (named with line and column).
     """
-    from tickermap.maps.load import load_map
+    from tickermap.maps.options import load_map_spec
     from tickermap.reconcile.html import write_report
     from tickermap.tables import read_table, write_table
 
     frame = read_table(universe_path)
     if frame.empty:
         raise TickermapInputError("the universe has no rows", path=universe_path, line=2)
-    maps = [load_map(p) for p in map_paths]
+    maps = [load_map_spec(p) for p in map_paths]
     try:
         result = reconcile(
             frame,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -159,6 +160,7 @@ def bloomberg_to_yahoo(ticker: str | Ticker, *, venue: str | None = None) -> Sym
     return SymbolResult(symbol=yroot + suffix, ambiguous=guessed or hidden, error=None)
 
 
+@lru_cache(maxsize=1)
 def _suffix_table() -> dict[str, str]:
     table: dict[str, str] = {}
     for ex in load_exchanges().values():

@@ -1,0 +1,250 @@
+"""Measure today's offline behaviour on real witnesses against the hand-labelled sets (baseline).
+
+Runs the project's own library offline on ../shared/data: ``reconcile`` of the labelled tickers
+with the Signals map and FinanceDatabase (and dsignals' EODHD map) as maps, and ``symbols`` on the
+Yahoo set. Reports, against tests/data/labels/*.csv:
+
+- ISIN pairs: per reason and per witness, precision and recall of "flagged" (any status other
+  than ok/unverified) for wrong-ISIN rows; false alarms on same-company rows; renamed companies
+  called conflicts; the share of ``unverified`` rows.
+- Yahoo symbols: agreement of ``symbols`` and of reconcile's ``yahoo`` column, ambiguous and
+  missing shares, per market.
+- Renames: whether the string rules round-trip each override's new symbol.
+- Timing: loading the FinanceDatabase folder against a bare ``pandas.read_csv`` of the same files
+  (the reference, same run, ratio printed), and the reconcile run.
+
+Usage: python scripts/bench_witnesses.py [--data ../shared/data] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from tickermap.config import Settings
+from tickermap.maps.load import load_map
+from tickermap.maps.options import MapSpec
+from tickermap.reconcile.pipeline import reconcile_files
+from tickermap.tickers.symbols import bloomberg_to_yahoo, convert_column, yahoo_to_bloomberg
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = ROOT / "tests" / "data" / "labels"
+WRONG = ("wrong_isin_in_signals_map", "wrong_isin_in_financedatabase")
+CALM = ("ok", "unverified")
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def _timing(folder: Path) -> dict[str, float]:
+    start = time.perf_counter()
+    for f in sorted(folder.glob("*.csv")):
+        pd.read_csv(f, dtype=str, keep_default_na=False)
+    reference = time.perf_counter() - start
+    start = time.perf_counter()
+    load_map(folder)
+    ours = time.perf_counter() - start
+    return {"fd_load_s": round(ours, 2), "pandas_read_s": round(reference, 2),
+            "ratio": round(ours / reference, 2)}  # fmt: skip
+
+
+def _reconcile(
+    data: Path, pairs: pd.DataFrame, work: Path
+) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    fd = data / "financedatabase" / "equities"
+    fd_map = load_map(fd).frame
+    fd_ticker = dict(zip(fd_map["yahoo"], fd_map["bloomberg_ticker"], strict=True))
+    pairs["fd_ticker"] = pairs["fd_symbol"].map(fd_ticker)
+    tickers = pd.concat([pairs["bloomberg_ticker"], pairs["fd_ticker"]]).dropna().unique()
+    universe = work / "universe.csv"
+    pd.DataFrame({"bloomberg_ticker": tickers}).to_csv(universe, index=False)
+    maps = [MapSpec(data / "signals_map_guillem.csv"), MapSpec(fd),
+            MapSpec(data / "dsignals" / "eodhd-map.csv")]  # fmt: skip
+    start = time.perf_counter()
+    done = reconcile_files(universe, maps, work / "out.csv", settings=Settings(
+        cache_dir=work / "cache"), offline=True)  # fmt: skip
+    return done.result.universe, done.result.review, time.perf_counter() - start
+
+
+def _claim_status(review: pd.DataFrame, source: str) -> dict[str, tuple[str, str]]:
+    sub = review[review["source"] == source]
+    return {t: (s, str(r)) for t, s, r in zip(sub["bloomberg_ticker"], sub["status"],
+                                              sub["reasons"], strict=True)}  # fmt: skip
+
+
+def _isin_metrics(
+    pairs: pd.DataFrame, universe: pd.DataFrame, review: pd.DataFrame
+) -> dict[str, object]:
+    status = dict(zip(universe["bloomberg_ticker"], universe["status"], strict=True))
+    reasons = dict(zip(universe["bloomberg_ticker"], universe["reasons"].astype(str), strict=True))
+    rows = pairs[pairs["label"] != "cannot_tell"].copy()
+    rows["status"] = rows["bloomberg_ticker"].map(status)
+    rows["reasons"] = rows["bloomberg_ticker"].map(reasons).fillna("")
+    rows["flagged"] = ~rows["status"].isin(CALM)
+    wrong = rows["label"].isin(WRONG)
+    out: dict[str, object] = {
+        "rows": len(rows),
+        "labels": dict(Counter(rows["label"])),
+        "unverified_share": _ratio(int((rows["status"] == "unverified").sum()), len(rows)),
+        "wrong_isin_recall": _ratio(int((rows["flagged"] & wrong).sum()), int(wrong.sum())),
+        "false_alarms_same_company": _ratio(
+            int((rows["flagged"] & (rows["label"] == "same_company")).sum()),
+            int((rows["label"] == "same_company").sum()),
+        ),
+        "renamed_called_conflict": _ratio(
+            int((rows["flagged"] & (rows["label"] == "renamed")).sum()),
+            int((rows["label"] == "renamed").sum()),
+        ),
+    }
+    per_reason = {}
+    for reason in sorted({r for cell in rows["reasons"] for r in cell.split(";") if r}):
+        hit = rows["reasons"].str.split(";").map(lambda rs, x=reason: x in rs)
+        per_reason[reason] = {
+            "rows": int(hit.sum()),
+            "precision": _ratio(int((hit & wrong).sum()), int(hit.sum())),
+            "recall": _ratio(int((hit & wrong).sum()), int(wrong.sum())),
+        }
+    out["per_reason"] = per_reason
+    sig = _claim_status(review, "signals_map_guillem.csv")
+    fdc = _claim_status(review, "equities")
+    per_witness = {}
+    for name, claims, key, label in (
+        ("signals_map_guillem.csv", sig, "bloomberg_ticker", "wrong_isin_in_signals_map"),
+        ("financedatabase", fdc, "fd_ticker", "wrong_isin_in_financedatabase"),
+    ):
+        got = rows[key].map(lambda t, c=claims: c.get(t, ("absent", ""))[0])
+        present = got != "absent"
+        flagged = present & ~got.isin(CALM)
+        bad = rows["label"] == label
+        per_witness[name] = {
+            "claims_judged": int(present.sum()),
+            "flagged": int(flagged.sum()),
+            "precision": _ratio(int((flagged & bad).sum()), int(flagged.sum())),
+            "recall": _ratio(int((flagged & bad).sum()), int((bad & present).sum())),
+            "wrong_rows_without_claim": int((bad & ~present).sum()),
+        }
+    out["per_witness"] = per_witness
+    return out
+
+
+def _yahoo_metrics(labels: pd.DataFrame, universe: pd.DataFrame | None) -> dict[str, object]:
+    conv = convert_column(labels["bloomberg_ticker"], namespace="bloomberg", to="yahoo")
+    frame = labels.assign(
+        got=conv["yahoo"].to_numpy(), ambiguous=conv["symbol_ambiguous"].to_numpy()
+    )
+    decided = frame["got"].notna() & ~frame["ambiguous"].astype(bool)
+    agree = decided & (frame["got"] == frame["yahoo"])
+    per_market = {}
+    for market, sub in frame.groupby("market"):
+        d = sub["got"].notna() & ~sub["ambiguous"].astype(bool)
+        per_market[str(market)] = {
+            "rows": len(sub),
+            "agree_of_decided": _ratio(int((d & (sub["got"] == sub["yahoo"])).sum()), int(d.sum())),
+            "ambiguous": int(sub["ambiguous"].astype(bool).sum()),
+            "no_symbol": int(sub["got"].isna().sum()),
+        }
+    out: dict[str, object] = {
+        "rows": len(frame),
+        "symbols_agree_of_decided": _ratio(int(agree.sum()), int(decided.sum())),
+        "symbols_agree_of_all": _ratio(int(agree.sum()), len(frame)),
+        "ambiguous_share": _ratio(int(frame["ambiguous"].astype(bool).sum()), len(frame)),
+        "no_symbol_share": _ratio(int(frame["got"].isna().sum()), len(frame)),
+        "per_market": per_market,
+    }
+    if universe is not None:
+        yahoo = dict(zip(universe["bloomberg_ticker"], universe["yahoo"], strict=True))
+        got = frame["bloomberg_ticker"].map(yahoo)
+        out["reconcile_yahoo_agree_of_all"] = _ratio(int((got == frame["yahoo"]).sum()), len(frame))
+    return out
+
+
+def _rename_metrics(renames: pd.DataFrame) -> dict[str, object]:
+    out = {}
+    for kind, sub in renames.groupby("kind"):
+        ok = 0
+        for symbol in sub["new_yahoo"]:
+            bbg = yahoo_to_bloomberg(symbol).symbol
+            back = bloomberg_to_yahoo(bbg).symbol if bbg else None
+            ok += back == symbol
+        out[str(kind)] = {"rows": len(sub), "round_trip": _ratio(ok, len(sub))}
+    return out
+
+
+def _print(report: dict[str, object]) -> None:
+    isin = report["isin_pairs"]
+    assert isinstance(isin, dict)
+    print(f"ISIN pairs: {isin['rows']} rows {isin['labels']}")
+    print(f"  unverified share {isin['unverified_share']}, wrong-ISIN recall "
+          f"{isin['wrong_isin_recall']}, false alarms {isin['false_alarms_same_company']}, "
+          f"renamed called conflict {isin['renamed_called_conflict']}")  # fmt: skip
+    print(f"  {'reason':<28}{'rows':>6}{'precision':>11}{'recall':>8}")
+    for reason, m in isin["per_reason"].items():
+        print(f"  {reason:<28}{m['rows']:>6}{m['precision']!s:>11}{m['recall']!s:>8}")
+    print(f"  {'witness':<28}{'judged':>7}{'flagged':>8}{'precision':>11}{'recall':>8}")
+    for name, m in isin["per_witness"].items():
+        print(
+            f"  {name:<28}{m['claims_judged']:>7}{m['flagged']:>8}{m['precision']!s:>11}"
+            f"{m['recall']!s:>8}  (wrong rows with no claim: {m['wrong_rows_without_claim']})"
+        )
+    yahoo = report["yahoo_symbols"]
+    assert isinstance(yahoo, dict)
+    print(
+        f"Yahoo symbols: {yahoo['rows']} rows; symbols agrees on "
+        f"{yahoo['symbols_agree_of_decided']}"
+        f" of decided rows ({yahoo['symbols_agree_of_all']} of all), ambiguous "
+        f"{yahoo['ambiguous_share']}, no symbol {yahoo['no_symbol_share']}; reconcile yahoo "
+        f"agrees on {yahoo.get('reconcile_yahoo_agree_of_all')} of all"
+    )
+    for market, m in yahoo["per_market"].items():
+        print(
+            f"  {market:<4}{m['rows']:>5}  agree {m['agree_of_decided']!s:<7} ambiguous "
+            f"{m['ambiguous']:>3}  no symbol {m['no_symbol']:>3}"
+        )
+    print(f"Renames (string round trip of the new symbol): {report['renames']}")
+    print(f"Timing: {report['timing']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+    if not (args.data / "financedatabase" / "equities").is_dir():
+        print(f"{args.data}: no financedatabase/equities; nothing to measure", file=sys.stderr)
+        return 2
+    pairs = pd.read_csv(LABELS / "isin_pairs.csv", dtype=str, keep_default_na=False)
+    yahoo = pd.read_csv(LABELS / "yahoo_symbols.csv", dtype=str, keep_default_na=False)
+    renames = pd.read_csv(LABELS / "renames.csv", dtype=str, keep_default_na=False)
+    timing = _timing(args.data / "financedatabase" / "equities")
+    with tempfile.TemporaryDirectory() as tmp:
+        pairs_u, review, seconds = _reconcile(args.data, pairs, Path(tmp))  # adds fd_ticker
+        yahoo_tickers = Path(tmp) / "yahoo_universe.csv"
+        yahoo[["bloomberg_ticker"]].to_csv(yahoo_tickers, index=False)
+        done = reconcile_files(yahoo_tickers, [MapSpec(args.data / "signals_map_guillem.csv"),
+                               MapSpec(args.data / "financedatabase" / "equities")],
+                               Path(tmp) / "y.csv", settings=Settings(cache_dir=Path(tmp) / "c"),
+                               offline=True)  # fmt: skip
+    timing["reconcile_pairs_s"] = round(seconds, 2)
+    report = {
+        "isin_pairs": _isin_metrics(pairs, pairs_u, review),
+        "yahoo_symbols": _yahoo_metrics(yahoo, done.result.universe),
+        "renames": _rename_metrics(renames),
+        "timing": timing,
+    }
+    _print(report)
+    if args.json is not None:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
