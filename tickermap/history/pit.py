@@ -18,7 +18,8 @@ reused ticker never joins another company's rows:
 Rows kept out get a reason: ``history_other_entity`` (the ticker belonged to another entity on
 that date), ``history_no_spell`` (the ticker was not in the universe on that date),
 ``history_ambiguous`` (two entities in force), ``history_no_entity`` (re-keying needs an entity
-and the spell has none). Tickers the history does not know pass through unchanged.
+and the spell has none), ``history_unknown_ticker`` (re-keying, and the history does not know the
+ticker). Otherwise tickers the history does not know pass through unchanged.
 """
 
 from __future__ import annotations
@@ -237,6 +238,7 @@ def point_in_time(
     one = count == 1
     if by_entity:
         reason[one & entity.isna().to_numpy()] = "history_no_entity"
+        reason[~known] = "history_unknown_ticker"
     else:
         sp = history.spells.sort_values(["ticker", "last", "first"], kind="stable")
         current = sp.drop_duplicates("ticker", keep="last").set_index("ticker")["entity"]
