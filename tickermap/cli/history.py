@@ -50,8 +50,9 @@ def history(
     if out_path is None:
         raise ConfigError("give --out HISTORY (or --at DATE with one history file)")
     from tickermap.cli._progress import RichProgress
-    from tickermap.history.build import build_history, write_history
+    from tickermap.history.build import build_history, check_outputs, write_history
 
+    check_outputs(out_path, inputs=files, events=events, findings=findings)
     with RichProgress() as progress:
         result = build_history(
             files,

@@ -24,7 +24,7 @@ from tickermap.history.spells import build_spells
 from tickermap.progress import Progress
 from tickermap.tables import write_table
 
-__all__ = ["HistoryResult", "build_history", "history_paths", "write_history"]
+__all__ = ["HistoryResult", "build_history", "check_outputs", "history_paths", "write_history"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +157,29 @@ def history_paths(
     }
 
 
+def check_outputs(
+    out: Path,
+    *,
+    inputs: Sequence[Path] = (),
+    events: Path | None = None,
+    findings: Path | None = None,
+) -> dict[str, Path]:
+    """The output paths, refused when one is an input or two are the same file.
+
+    Raises:
+        ConfigError: an output path is an input or another output.
+    """
+    paths = history_paths(out, events=events, findings=findings)
+    resolved = [p.resolve() for p in paths.values()]
+    if len(set(resolved)) < len(resolved):
+        raise ConfigError("the history, events and findings outputs must be different files")
+    ins = {Path(p).resolve() for p in inputs}
+    for name, p in paths.items():
+        if p.resolve() in ins:
+            raise ConfigError(f"the {name} output {str(p)!r} is an input; choose another path")
+    return paths
+
+
 def write_history(
     result: HistoryResult,
     out: Path,
@@ -170,14 +193,7 @@ def write_history(
     Raises:
         ConfigError: an output path is an input or another output.
     """
-    paths = history_paths(out, events=events, findings=findings)
-    resolved = [p.resolve() for p in paths.values()]
-    if len(set(resolved)) < len(resolved):
-        raise ConfigError("the history, events and findings outputs must be different files")
-    ins = {Path(p).resolve() for p in inputs}
-    for name, p in paths.items():
-        if p.resolve() in ins:
-            raise ConfigError(f"the {name} output {str(p)!r} is an input; choose another path")
+    paths = check_outputs(out, inputs=inputs, events=events, findings=findings)
     write_table(result.spells, paths["spells"])
     write_table(result.events, paths["events"])
     write_table(result.findings, paths["findings"])

@@ -73,10 +73,12 @@ def synthetic_universe(
         n_dates: weekly dates from ``start`` (a Friday).
         reuses, renames, exits: events of each kind (on distinct tickers).
         glitches: one-date entity glitches (on other tickers).
-        missing_share: share of rows whose entity is left empty (noise).
+        missing_share: share of rows whose entity is left empty (noise; never a glitch row).
         absent_share: share of tickers absent for 1-3 weeks somewhere (gaps).
         seed: the random seed.
     """
+    if reuses + renames + exits + glitches > n_tickers:
+        raise ValueError("reuses + renames + exits + glitches must not exceed n_tickers")
     rng = np.random.default_rng(seed)
     day0 = dt.date.fromisoformat(start)
     dates = [day0 + dt.timedelta(weeks=i) for i in range(n_dates)]
@@ -121,7 +123,7 @@ def synthetic_universe(
         if rng.random() < absent_share:
             s = int(rng.integers(1, n_dates - 4))
             absent[tickers[j]] = range(s, s + int(rng.integers(1, 4)))
-    col_d, col_t, col_e = [], [], []
+    col_d, col_t, col_e, col_g = [], [], [], []
     for t, spells in plan.items():
         for entity, a, b in spells:
             for i in range(a, b + 1):
@@ -129,10 +131,11 @@ def synthetic_universe(
                     continue
                 col_d.append(iso[i])
                 col_t.append(f"{t} US")
-                col_e.append(_figis(rng, 1)[0] if glitch_at.get(t) == i else entity)
+                col_g.append(glitch_at.get(t) == i)
+                col_e.append(_figis(rng, 1)[0] if col_g[-1] else entity)
     frame = pd.DataFrame({"date": col_d, "numerai_ticker": col_t, "composite_figi": col_e})
     if missing_share > 0:
-        blank = rng.random(len(frame)) < missing_share
+        blank = (rng.random(len(frame)) < missing_share) & ~np.array(col_g, dtype=bool)
         frame.loc[blank, "composite_figi"] = None
     truth.reuses = [(f"{t} US", a, b, d) for t, a, b, d in truth.reuses]
     truth.renames = [(e, f"{a} US", f"{b} US", d) for e, a, b, d in truth.renames]
