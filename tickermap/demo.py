@@ -124,7 +124,7 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
         paths[written.name] = written
     dated = sample_path("history_universe.parquet")
     history = build_history([dated], progress=prog)
-    written = write_history(history, out / "history.csv", inputs=[dated])
+    history_files = write_history(history, out / "history.csv", inputs=[dated])
     return DemoResult(
         out,
         validation,
@@ -135,5 +135,5 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
         exposure.unmatched,
         paths,
         history,
-        written,
+        history_files,
     )
