@@ -60,7 +60,7 @@ def _iso(values: pd.Series) -> list[str]:
 
 
 def _flags(sp: pd.DataFrame, glitches: set[int]) -> list[str]:
-    prev_last = sp.groupby("t")["last"].transform(lambda s: s.cummax().shift())
+    prev_last = sp.groupby("t")["last"].cummax().groupby(sp["t"]).shift()
     nxt_first = sp.groupby("t")["first"].shift(-1)
     overlap = (sp["first"] <= prev_last).fillna(False).to_numpy(dtype=bool) | (
         (nxt_first <= sp["last"]).fillna(False).to_numpy(dtype=bool)
