@@ -36,6 +36,7 @@ from tickermap.history.synthetic import synthetic_universe
 
 N_TICKERS = 5000
 ROWS_PER_GROUP = 100_000
+IDENTITY = ["date", "numerai_ticker", "composite_figi"]
 
 STREAM = """
 import json, resource, sys, time
@@ -96,7 +97,7 @@ def make_file(path: Path, size_gb: float, n_features: int, seed: int) -> int:
         cols["target"] = pa.array(rng.random(len(part), dtype=np.float32))
         table = pa.table(cols)
         if writer is None:
-            writer = pq.ParquetWriter(path, table.schema)
+            writer = pq.ParquetWriter(path, table.schema, use_dictionary=IDENTITY)
         writer.write_table(table)
     assert writer is not None
     writer.close()

@@ -152,6 +152,9 @@ def find_events(
     """
     sp = spells.frame
     named = sp[sp["e"] >= 0]
+    # only tickers (entities) with two or more spells can change; the rest need no Python loop
+    by_t = named[named.groupby("t")["t"].transform("size").to_numpy() > 1]
+    by_e = named[named.groupby("e")["e"].transform("size").to_numpy() > 1]
     rows: list[dict[str, object]] = []
     findings: list[Finding] = []
     glitch_rows: set[int] = set()
@@ -159,7 +162,7 @@ def find_events(
     blank = sp[sp["e"] < 0]
     blank_by_t = blank.groupby("t")
     blank_ticks = set(blank["t"].tolist())
-    for t, items in _groups(named, "t", "e").items():
+    for t, items in _groups(by_t, "t", "e").items():
         trans, glitches = _transitions(items, max_glitch)
         glitch_rows.update(glitches)
         for g in glitches:
@@ -175,7 +178,7 @@ def find_events(
             rows.append(_event("ticker_reused", tr, tick[t], ent[tr.new], ent[tr.old], conf, note))
     renamed_in: set[tuple[int, int]] = set()
     renamed_out: set[tuple[int, int]] = set()
-    for e, items in _groups(named, "e", "t").items():
+    for e, items in _groups(by_e, "e", "t").items():
         trans, glitches = _transitions(items, max_glitch)
         glitch_rows.update(glitches)
         for g in glitches:

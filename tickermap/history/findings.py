@@ -15,7 +15,7 @@ Kinds (the ``kind`` column of the findings table):
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -51,7 +51,10 @@ class Finding:
 
 def findings_frame(findings: list[Finding]) -> pd.DataFrame:
     """The findings as a table with :data:`FINDING_COLUMNS` (``row`` nullable integer)."""
-    frame = pd.DataFrame([asdict(f) for f in findings], columns=list(FINDING_COLUMNS))
+    rows = [
+        (f.kind, f.file, f.row, f.date, f.ticker, f.entity, f.count, f.message) for f in findings
+    ]
+    frame = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
     frame["row"] = frame["row"].astype("Int64")
     frame["count"] = frame["count"].astype("int64")
     return frame

@@ -97,19 +97,27 @@ class _Registry:
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self.values: list[str] = []
+        self.raw: dict[object, int] = {}  # value as read -> code (-1: empty), the fast path
+
+    def _code(self, value: object) -> int:
+        text = "" if value is None else str(value).strip()
+        code = -1
+        if text:
+            found = self.index.get(text)
+            if found is None:
+                found = self.index[text] = len(self.values)
+                self.values.append(text)
+            code = found
+        self.raw[value] = code
+        return code
 
     def codes(self, values: Sequence[object]) -> np.ndarray:
-        out = np.full(len(values), -1, dtype=np.int32)
-        for i, value in enumerate(values):
-            text = "" if value is None else str(value).strip()
-            if not text:
-                continue
-            code = self.index.get(text)
-            if code is None:
-                code = self.index[text] = len(self.values)
-                self.values.append(text)
-            out[i] = code
-        return out
+        raw = self.raw
+        got = [raw.get(v, -2) for v in values]
+        for i, code in enumerate(got):
+            if code == -2:
+                got[i] = self._code(values[i])
+        return np.asarray(got, dtype=np.int32)
 
 
 def _dictionary(column: pa.ChunkedArray) -> tuple[np.ndarray, list[object]]:
@@ -153,9 +161,11 @@ class _FileReader:
                 **_where(self.cols, row),  # type: ignore[arg-type]
             )
         days = np.empty(len(values), dtype=np.int32)
+        codes, first_pos = np.unique(indices, return_index=True)
+        first_row = dict(zip(codes.tolist(), (offset + first_pos + 1).tolist(), strict=True))
         for k, value in enumerate(values):
             parsed = parse_date_value(value)
-            row = offset + int(np.argmax(indices == k)) + 1
+            row = first_row.get(k, offset + 1)
             if parsed is None:
                 raise InputError(
                     f"not a date (data row {row}); use YYYY-MM-DD, or YYYYMMDD as in friday_date",
@@ -176,9 +186,14 @@ class _FileReader:
         return days[indices]
 
     def _codes(self, table: pa.Table, column: str, registry: _Registry) -> np.ndarray:
-        indices, values = _dictionary(table.column(column))
-        codes = registry.codes(values)
-        return np.where(indices >= 0, codes[np.maximum(indices, 0)], -1).astype(np.int32)
+        parts = []
+        for chunk in table.column(column).chunks:  # chunks may carry their own dictionaries
+            if not pa.types.is_dictionary(chunk.type):
+                chunk = pc.dictionary_encode(chunk)
+            indices = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
+            codes = registry.codes(chunk.dictionary.to_pylist())
+            parts.append(np.where(indices >= 0, codes[np.maximum(indices, 0)], -1))
+        return np.concatenate(parts).astype(np.int32) if parts else np.empty(0, np.int32)
 
     def add(self, table: pa.Table, file_index: int) -> None:
         offset, n = self.rows, table.num_rows
@@ -277,7 +292,17 @@ def _batches(cols: FileColumns) -> Iterator[pa.Table]:
         import pyarrow.parquet as pq
 
         try:
-            pf = pq.ParquetFile(cols.path)
+            schema = pq.read_schema(cols.path)
+            text = [
+                c
+                for c in (cols.ticker, cols.entity)
+                if c is not None
+                and (
+                    pa.types.is_string(schema.field(c).type)
+                    or pa.types.is_large_string(schema.field(c).type)
+                )
+            ]
+            pf = pq.ParquetFile(cols.path, read_dictionary=text)  # decoded straight to codes
             for i in range(pf.num_row_groups):
                 yield pf.read_row_group(i, columns=wanted)
         except (OSError, pa.ArrowException) as exc:

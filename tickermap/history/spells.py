@@ -50,9 +50,23 @@ def _iso(days: int) -> str:
     return days_to_date(days).isoformat()
 
 
+def _order(*keys: np.ndarray) -> np.ndarray:
+    """Stable sort order by ``keys`` (most significant first): one int64 argsort when the
+    keys fit in 63 bits (several times faster than ``np.lexsort``), else ``np.lexsort``."""
+    shifted = [k.astype(np.int64) - (int(k.min()) if len(k) else 0) for k in keys]
+    bits = [max(int(k.max()).bit_length(), 1) if len(k) else 1 for k in shifted]
+    if sum(bits) > 63:
+        return np.lexsort(tuple(reversed(shifted)))
+    combined = np.zeros(len(shifted[0]), dtype=np.int64)
+    for k, b in zip(shifted, bits, strict=True):
+        combined = (combined << b) | k
+    return np.argsort(combined, kind="stable")
+
+
 def _dedupe(obs: Observations, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     """Sort by (t, d, e) and drop repeated rows, reporting them per file."""
-    order = np.lexsort((frame["row"], frame["f"], frame["e"], frame["d"], frame["t"]))
+    # np.lexsort is stable and rows arrive in (file, row) order: the first of a repeat is kept
+    order = _order(frame["t"].to_numpy(), frame["d"].to_numpy(), frame["e"].to_numpy())
     s = frame.iloc[order].reset_index(drop=True)
     t, d, e = s["t"].to_numpy(), s["d"].to_numpy(), s["e"].to_numpy()
     same_td = np.r_[False, (t[1:] == t[:-1]) & (d[1:] == d[:-1])]
@@ -111,10 +125,14 @@ def _overlaps(obs: Observations, s: pd.DataFrame) -> list[Finding]:
 
 
 def _entity_overlaps(obs: Observations, s: pd.DataFrame) -> list[Finding]:
-    named = s[s["e"] >= 0]
-    multi = named.groupby(["e", "d"], sort=False)["t"].transform("size") > 1
+    named = s[s["e"].to_numpy() >= 0]
+    e, d = named["e"].to_numpy(), named["d"].to_numpy()
+    order = _order(e, d)
+    es, ds = e[order], d[order]
+    same = np.r_[False, (es[1:] == es[:-1]) & (ds[1:] == ds[:-1])]
+    involved = order[same | np.r_[same[1:], False]]
     out = []
-    for _, group in named[multi].groupby("e", sort=True):
+    for _, group in named.iloc[np.sort(involved)].groupby("e", sort=True):
         first = group.sort_values(["d", "row"]).iloc[0]
         code = int(first["e"])
         ticks = sorted({obs.tickers[int(x)] for x in group["t"]})
@@ -157,20 +175,27 @@ def _missing_entities(obs: Observations, s: pd.DataFrame) -> list[Finding]:
                 "those dates have no entity and no reuse or rename can be seen there",
             )
         )
-    empty = s[(~has) & np.isin(s["d"].to_numpy(), entity_dates)]
-    for _, group in empty.groupby("t", sort=True):
-        first = group.iloc[0]
-        code = int(first["t"])
+    empty = s[(~has) & np.isin(s["d"].to_numpy(), entity_dates)]  # sorted by ticker, date
+    counts = empty["t"].value_counts()
+    firsts = empty.drop_duplicates("t")
+    cols = (
+        firsts["t"].tolist(),
+        firsts["f"].tolist(),
+        firsts["row"].tolist(),
+        firsts["d"].tolist(),
+    )
+    for code, f, row, day in zip(*cols, strict=True):
+        n = int(counts[code])
         out.append(
             Finding(
                 "entity_missing",
-                str(obs.files[int(first["f"])]),
-                int(first["row"]),
-                _iso(int(first["d"])),
+                str(obs.files[f]),
+                row,
+                _iso(day),
                 obs.tickers[code],
                 "",
-                len(group),
-                f"{obs.entity_column!r} is empty on {len(group)} date(s) when other rows have "
+                n,
+                f"{obs.entity_column!r} is empty on {n} date(s) when other rows have "
                 "one; those dates form a spell without entity (not filled from neighbours)",
             )
         )
@@ -191,18 +216,23 @@ def build_spells(obs: Observations) -> Spells:
     t, d = s["t"].to_numpy(), s["d"].to_numpy()
     new_td = np.r_[True, (t[1:] != t[:-1]) | (d[1:] != d[:-1])]
     s["g"] = np.cumsum(new_td)  # index of the ticker-date: a jump > 1 means another entity held it
-    s = s.iloc[np.lexsort((s["d"], s["e"], s["t"]))].reset_index(drop=True)
+    s = s.iloc[_order(s["t"].to_numpy(), s["e"].to_numpy(), s["d"].to_numpy())]
+    s = s.reset_index(drop=True)
     t, e, g = s["t"].to_numpy(), s["e"].to_numpy(), s["g"].to_numpy()
     brk = np.r_[True, (t[1:] != t[:-1]) | (e[1:] != e[:-1]) | (g[1:] - g[:-1] > 1)]
-    s["spell"] = np.cumsum(brk)
-    agg = s.groupby("spell", sort=True).agg(
-        t=("t", "first"),
-        e=("e", "first"),
-        first=("d", "min"),
-        last=("d", "max"),
-        n=("d", "size"),
-        f=("f", "first"),
-        row=("row", "first"),
+    starts = np.flatnonzero(brk)
+    ends = np.r_[starts[1:], len(t)] - 1  # rows are sorted by (t, e, d): first row = first date
+    d = s["d"].to_numpy()
+    agg = pd.DataFrame(
+        {
+            "t": t[starts],
+            "e": e[starts],
+            "first": d[starts],
+            "last": d[ends],
+            "n": ends - starts + 1,
+            "f": s["f"].to_numpy()[starts],
+            "row": s["row"].to_numpy()[starts],
+        }
     )
     span = np.searchsorted(dates, agg["last"]) - np.searchsorted(dates, agg["first"]) + 1
     agg["gaps"] = span - agg["n"]
