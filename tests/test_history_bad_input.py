@@ -151,3 +151,16 @@ def test_cli_errors_have_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     run = CliRunner().invoke(app, ["history", str(good), "--at", "2024-01-05"])
     assert run.exit_code == 3 and "not a history file" in " ".join(run.output.split())
     assert good.read_text(encoding="utf-8") == HEADER + "2024-01-05,A US,F1\n"
+
+
+def test_bom_semicolons_crlf_and_gzip_are_read(tmp_path: Path) -> None:
+    import gzip
+
+    raw = b"\xef\xbb\xbfdate;numerai_ticker;composite_figi\r\n"
+    raw += b"2024-01-05;A US;F1\r\n2024-01-12;A US;F2\r\n"
+    plain, packed = tmp_path / "u.csv", tmp_path / "u.csv.gz"
+    plain.write_bytes(raw)
+    packed.write_bytes(gzip.compress(raw))
+    for path in (plain, packed):
+        result = build_history([path])
+        assert result.events[["event", "previous"]].to_numpy().tolist() == [["ticker_reused", "F1"]]
