@@ -25,6 +25,9 @@ def test_demo_runs_the_whole_chain_offline(tmp_path: Path) -> None:
         "exposure.csv",
         "exposure.png",
         "exposure.html",
+        "history.csv",
+        "history.events.csv",
+        "history.findings.csv",
     ):
         assert (out / name).stat().st_size > 0, name
     universe = pd.read_csv(out / "universe.csv")
@@ -41,3 +44,11 @@ def test_demo_runs_the_whole_chain_offline(tmp_path: Path) -> None:
     coverage = pd.read_csv(out / "exposure.coverage.csv")
     assert (coverage["coverage"] > 0.9).all()
     assert "joined through universe.csv" in " ".join(result.output.split())
+    history = pd.read_csv(out / "history.events.csv")
+    assert history[["event", "numerai_ticker", "date"]].to_numpy().tolist() == [
+        ["renamed", "NEWN US", "2023-02-03"],
+        ["ticker_reused", "RUSE US", "2023-08-04"],
+        ["exited", "GONE US", "2023-10-27"],
+    ]
+    last = " ".join(result.output.split()).split("6. history")[1]
+    assert "RUSE US ticker_reused 2023-08-04" in last and "0 findings" in last

@@ -9,7 +9,9 @@ world, and runs the whole chain into one folder:
 3. ``audit`` the delisted / renamed / reused tickers -> ``events.csv``;
 4. ``features`` from the sample prices -> ``features.parquet``;
 5. ``exposure`` of the sample signal, joined through the cleaned universe ->
-   ``exposure.csv`` (+ per-date tables), ``exposure.png``, ``exposure.html``.
+   ``exposure.csv`` (+ per-date tables), ``exposure.png``, ``exposure.html``;
+6. ``history`` of the sample dated universe (a reuse, a rename and an exit) -> ``history.csv``,
+   ``history.events.csv``, ``history.findings.csv`` (listed in ``history_paths``).
 
 The emulator runs time-scaled (its rate-limit windows last milliseconds) and the client is told
 the same scale, so pacing is exercised without waiting. Nothing here reads the environment.
@@ -25,6 +27,7 @@ import pandas as pd
 from tickermap.config import Settings
 from tickermap.emulator.server import Emulator
 from tickermap.emulator.world import World
+from tickermap.history.build import HistoryResult, build_history, write_history
 from tickermap.maps.validate import ValidationReport, validate_file
 from tickermap.progress import Progress, ensure
 from tickermap.reconcile.audit import audit_events
@@ -50,6 +53,8 @@ class DemoResult:
     coverage: pd.DataFrame
     unmatched: pd.DataFrame
     paths: dict[str, Path] = field(default_factory=dict)
+    history: HistoryResult | None = None
+    history_paths: list[Path] = field(default_factory=list)
 
 
 def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoResult:
@@ -117,6 +122,9 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
         html_path=out / "exposure.html",
     ):
         paths[written.name] = written
+    dated = sample_path("history_universe.parquet")
+    history = build_history([dated], progress=prog)
+    history_files = write_history(history, out / "history.csv", inputs=[dated])
     return DemoResult(
         out,
         validation,
@@ -126,4 +134,6 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
         exposure.coverage,
         exposure.unmatched,
         paths,
+        history,
+        history_files,
     )

@@ -10,6 +10,7 @@ from tickermap.cli import (  # noqa: F401  (imported for their commands)
     emulator,
     exposure,
     features,
+    history,
     mappings,
     reconcile,
     resolve,

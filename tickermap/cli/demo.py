@@ -15,7 +15,7 @@ from tickermap.cli._app import app, console, friendly_errors
 def demo(
     out_dir: Path = typer.Option(Path("demo-out"), "--out", "-o", help="Folder to write into."),
 ) -> None:
-    """Run validate -> reconcile -> audit -> features -> exposure on bundled synthetic data.
+    """Run validate -> reconcile -> audit -> features -> exposure -> history on synthetic data.
 
     Starts the built-in OpenFIGI emulator on 127.0.0.1; needs no network and no API key.
 
@@ -69,3 +69,17 @@ def demo(
         f"wrote {len(result.paths)} files into {result.out_dir}/ "
         "(open report.html and exposure.html in a browser)"
     )
+    if result.history is not None:
+        h = result.history
+        ticker = h.ticker_column
+        events = [
+            f"{r[ticker]} {r['event']} {r['date']}"
+            + (f" (was {r['previous']})" if r["event"] == "renamed" else "")
+            for r in h.events.to_dict("records")
+        ]
+        console.print(
+            f"[bold]6. history[/] of history_universe.parquet: {len(h.spells)} spells over "
+            f"{h.dates} dates; "
+            + (", ".join(events) or "no events")
+            + f"; {len(h.findings)} findings -> history.csv"
+        )

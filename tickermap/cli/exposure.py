@@ -45,6 +45,11 @@ def _render(report: ExposureReport) -> None:
         f"({cov['coverage'].min():.1%} worst date); {low} date(s) under 80%"
         + (" [yellow](numerai-tools would refuse to score those)[/]" if low else "")
     )
+    if "kept_out_by_history" in cov.columns:
+        console.print(
+            f"history: {int(cov['kept_out_by_history'].sum())} signal rows kept out (the ticker "
+            "meant another entity, or none, on that date)"
+        )
     for row in report.churn_summary.itertuples(index=False):
         console.print(
             f"{row.metric}: mean {row.mean:.4f}, max {row.max:.4f}, latest {row.latest:.4f}"
@@ -62,6 +67,9 @@ def exposure(
         help="Summary table; OUT.per_date/.coverage/.unmatched/.churn are written beside it.",
     ),
     universe: Path | None = typer.Option(None, "--universe", help="Cleaned universe (reconcile)."),
+    history: Path | None = typer.Option(
+        None, "--history", help="History (tickermap history): point-in-time join."
+    ),
     signal_key: str | None = typer.Option(None, "--signal-key", help="Signal key column."),
     features_key: str | None = typer.Option(None, "--features-key", help="Features key column."),
     plot: Path | None = typer.Option(None, "--plot", help="Bar chart PNG."),
@@ -107,6 +115,7 @@ def exposure(
             methods=methods or ["numerai"],
             stream=stream,
             progress=progress,
+            history_path=history,
         )
     _render(result)
     for path in write_outputs(result, out, plot=plot, html_path=report):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,9 @@ from tickermap.columns import (
 from tickermap.errors import AnalysisError
 from tickermap.reasons import EXCLUDED_FROM_JOINS
 from tickermap.tickers.parse import bloomberg_to_numerai, numerai_to_bloomberg
+
+if TYPE_CHECKING:
+    from tickermap.history.pit import History
 
 __all__ = [
     "DEFAULT_EXCLUDED_STATUSES",
@@ -143,6 +146,7 @@ def join_through_universe(
     features_key: str,
     exclude_statuses: Collection[str] = DEFAULT_EXCLUDED_STATUSES,
     min_coverage: float = MIN_COVERAGE,
+    history: History | None = None,
 ) -> JoinResult:
     """Re-key the signal to the features' key and measure coverage per date.
 
@@ -154,6 +158,9 @@ def join_through_universe(
         features_key: the features' key column.
         exclude_statuses: universe statuses that must not join.
         min_coverage: dates under this share of matched rows are flagged (and logged).
+        history: a point-in-time history (:func:`tickermap.history.load_history`): each row goes
+            through the spell in force on its date (:func:`tickermap.history.point_in_time`);
+            coverage then counts ``kept_out_by_history``.
 
     Returns:
         The :class:`JoinResult`.
@@ -181,7 +188,14 @@ def join_through_universe(
     sig = signal.loc[signal[SIGNAL].notna(), [DATE, signal_key, SIGNAL]].reset_index(drop=True)
     keys = sig[signal_key]
     reason = pd.Series(pd.NA, index=sig.index, dtype=object)
-    if universe is None:
+    pit = None
+    if history is not None:
+        from tickermap.history.pit import point_in_time
+
+        pit = point_in_time(history, sig[DATE], keys, key=signal_key, features_key=features_key)
+    if pit is not None and pit.keyed_by_entity:
+        target = pit.entity.astype(object)
+    elif universe is None:
         target = _map_without_universe(keys, signal_key, features_key)
         reason[target.isna() & keys.notna()] = "unparseable_ticker"
     else:
@@ -196,6 +210,8 @@ def join_through_universe(
         why = src.map(bad)
         reason = reason.where(reason.notna(), why)
         reason[target.isna() & reason.isna()] = "not_in_universe"
+    if pit is not None:
+        reason = pit.reason.where(pit.reason.notna(), reason)
     reason[keys.isna()] = "missing_key"
     dup = target.notna() & pd.DataFrame({DATE: sig[DATE], "t": target}).duplicated()
     reason[dup & reason.isna()] = "duplicate_target"
@@ -218,6 +234,9 @@ def join_through_universe(
         }
     )
     coverage = _coverage(sig[DATE], ok, min_coverage)
+    if pit is not None:
+        kept = pd.Series(pit.reason.notna().to_numpy()).groupby(sig[DATE].to_numpy()).sum()
+        coverage["kept_out_by_history"] = coverage[DATE].map(kept).fillna(0).astype(np.int64)
     return JoinResult(frame=frame, coverage=coverage, unmatched=unmatched, key=features_key)
 
 

@@ -25,6 +25,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,9 @@ from tickermap.exposure.per_date import (
 from tickermap.features.compute import USD_MARKET_CAP
 from tickermap.progress import Progress, ensure
 from tickermap.tables import atomic_path, read_table, table_format, write_table
+
+if TYPE_CHECKING:
+    from tickermap.history.pit import History
 
 __all__ = [
     "DATES_PER_BATCH",
@@ -218,6 +222,12 @@ def _feature_batches(
     return keys, gen()
 
 
+def _load_history(path: Path) -> History:
+    from tickermap.history.pit import load_history
+
+    return load_history(path)
+
+
 def run_exposure(
     signal_path: Path,
     features_path: Path,
@@ -233,6 +243,7 @@ def run_exposure(
     exclude_statuses: Sequence[str] = tuple(sorted(DEFAULT_EXCLUDED_STATUSES)),
     stream: bool | None = None,
     progress: Progress | None = None,
+    history_path: Path | None = None,
 ) -> ExposureReport:
     """Read, join, compute exposures (before and after neutralisation) and churn.
 
@@ -250,6 +261,7 @@ def run_exposure(
         exclude_statuses: universe statuses that must not join.
         stream: read the features per batch of dates (None: automatic above 1 GiB Parquet).
         progress: receives progress per batch.
+        history_path: a history file (``tickermap history``) for the point-in-time join.
 
     Returns:
         The :class:`ExposureReport`.
@@ -273,6 +285,7 @@ def run_exposure(
         signal_key=skey,
         features_key=fkey,
         exclude_statuses=exclude_statuses,
+        history=None if history_path is None else _load_history(history_path),
     )
     if joined.frame.empty:
         raise AnalysisError(
