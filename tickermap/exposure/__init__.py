@@ -31,15 +31,13 @@ from tickermap.exposure.per_date import (
     per_date_exposures,
     summarize_exposures,
 )
+from tickermap.exposure.html import bar_chart_png, html_report
+from tickermap.exposure.inputs import DATES_PER_BATCH, STREAM_BYTES, load_numeric
 from tickermap.exposure.run import (
-    DATES_PER_BATCH,
-    STREAM_BYTES,
     ExposureReport,
-    bar_chart_png,
     forum_table,
-    html_report,
-    load_numeric,
     output_paths,
+    planned_outputs,
     run_exposure,
     write_outputs,
 )
@@ -72,6 +70,7 @@ __all__ = [
     "numerai_transform",
     "output_paths",
     "per_date_exposures",
+    "planned_outputs",
     "run_exposure",
     "summarize_churn",
     "summarize_exposures",
