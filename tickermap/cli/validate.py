@@ -11,7 +11,7 @@ from tickermap.cli._app import app, console, friendly_errors
 from tickermap.cli._progress import RichProgress
 from tickermap.maps.load import PRESETS, Preset, parse_columns_option
 from tickermap.maps.validate import ValidationReport, validate_file
-from tickermap.tables import write_table
+from tickermap.tables import check_outputs, write_table
 
 STRICT_EXIT_CODE = 10
 """Exit code of ``--strict`` when an error-severity finding exists (documented in the README)."""
@@ -64,6 +64,7 @@ def validate(
 
     Example: tickermap validate signals_map.csv --out findings.csv
     """
+    check_outputs(inputs=[path], outputs={"--out": out})
     spec = parse_columns_option(columns) if columns else None
     chosen: Preset | None = preset  # type: ignore[assignment]  # load_map rejects unknown names
     with RichProgress() as progress:

@@ -8,6 +8,8 @@ from tickermap.exposure.churn import (
     churn,
     summarize_churn,
 )
+from tickermap.exposure.html import bar_chart_png, html_report
+from tickermap.exposure.inputs import DATES_PER_BATCH, STREAM_BYTES, load_numeric
 from tickermap.exposure.joins import (
     DEFAULT_EXCLUDED_STATUSES,
     JOIN_KEYS,
@@ -31,8 +33,6 @@ from tickermap.exposure.per_date import (
     per_date_exposures,
     summarize_exposures,
 )
-from tickermap.exposure.html import bar_chart_png, html_report
-from tickermap.exposure.inputs import DATES_PER_BATCH, STREAM_BYTES, load_numeric
 from tickermap.exposure.run import (
     ExposureReport,
     forum_table,

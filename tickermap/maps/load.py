@@ -37,7 +37,12 @@ from tickermap.columns import (
 )
 from tickermap.errors import ConfigError, InputError, MappingFileError
 from tickermap.tables import read_table, table_format
-from tickermap.tickers.parse import Namespace, namespace_for_column, numerai_to_bloomberg
+from tickermap.tickers.parse import (
+    Namespace,
+    exchange_code,
+    namespace_for_column,
+    numerai_to_bloomberg,
+)
 
 __all__ = [
     "COLUMN_KEYS",
@@ -288,7 +293,7 @@ def _ticker_series(frame: pd.DataFrame, mapping: Mapping[str, str]) -> tuple[pd.
         root = _text(frame[mapping[TICKER]]).str.upper()
         code = _text(frame[mapping[EXCHANGE]]).str.upper()
         # A root that already ends with its code ("AAPL US" + "US") is not suffixed twice.
-        already = root.str.rsplit(" ", n=1).str[-1].eq(code) & root.str.contains(" ")
+        already = exchange_code(root).eq(code)
         joined = root.where(code.isna() | already.fillna(False), root + " " + code)
         return joined, TICKER
     key = BLOOMBERG_TICKER if BLOOMBERG_TICKER in mapping else NUMERAI_TICKER

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from tickermap.errors import ConfigError
-from tickermap.tables.read import CSV_SUFFIXES, PARQUET_SUFFIXES
+from tickermap.tables.formats import CSV_SUFFIXES, PARQUET_SUFFIXES
 
 __all__ = ["OUTPUT_SUFFIXES", "check_outputs"]
 

@@ -18,25 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from tickermap.errors import InputError
+from tickermap.tables.formats import table_format
 
-__all__ = ["CSV_SUFFIXES", "PARQUET_SUFFIXES", "read_table", "require_columns", "table_format"]
+__all__ = ["read_table", "require_columns"]
 
 _PARQUET_MAGIC = b"PAR1"
-CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz", ".tsv.gz")
-"""File name endings read and written as CSV (the ``.gz`` ones gzip-compressed)."""
-PARQUET_SUFFIXES = (".parquet", ".pq")
-
-
-def table_format(path: str | Path) -> str:
-    """Return ``"parquet"`` or ``"csv"`` from a file name.
-
-    >>> table_format("out.parquet"), table_format("x.CSV")
-    ('parquet', 'csv')
-    """
-    name = Path(path).name.lower()
-    if name.endswith(PARQUET_SUFFIXES):
-        return "parquet"
-    return "csv"
 
 
 def _sniff_delimiter(path: Path, first: str) -> str:

@@ -28,7 +28,7 @@ from types import FrameType
 import pandas as pd
 
 from tickermap.errors import ConfigError
-from tickermap.tables.read import CSV_SUFFIXES, PARQUET_SUFFIXES, table_format
+from tickermap.tables.formats import CSV_SUFFIXES, PARQUET_SUFFIXES, table_format
 
 __all__ = ["FORMULA_PREFIXES", "STALE_TEMP_SECONDS", "atomic_path", "guard_formulas", "write_table"]
 

@@ -20,12 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from stdnum import cusip as std_cusip
-from stdnum import figi as std_figi
-from stdnum import isin as std_isin
-from stdnum.gb import sedol as std_sedol
 
 from tickermap.tables import write_table
+from tickermap.testing.synthetic import SyntheticIds, corrupt_figi
 
 __all__ = ["INJECTABLE", "Testbed", "make_testbed", "write_testbed"]
 
@@ -183,46 +180,6 @@ class Testbed:
     truth: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-class _Ids:
-    """Unique, valid synthetic identifiers (FIGIs start with BBG, like real ones)."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self._rng = rng
-        self._seen: set[str] = set()
-        self._alphabet = "BCDFGHJKLMNPQRSTVWXYZ0123456789"  # FIGI: consonants and digits only
-
-    def figi(self) -> str:
-        while True:
-            body = "BBG" + "".join(self._rng.choice(self._alphabet) for _ in range(8))
-            value = body + std_figi.calc_check_digit(body)
-            if value not in self._seen:
-                self._seen.add(value)
-                return value
-
-    def isin(self, country: str) -> str:
-        """A valid ISIN whose national code is a valid CUSIP (US/CA) or SEDOL (GB)."""
-        while True:
-            if country in ("US", "CA"):
-                base = "".join(self._rng.choice(string.digits) for _ in range(6))
-                base += "".join(self._rng.choice(string.digits + "AB") for _ in range(2))
-                national = base + std_cusip.calc_check_digit(base)
-            elif country == "GB":
-                # stdnum: a SEDOL that starts with a digit is all digits; new ones start "B"
-                base = "B" + "".join(
-                    self._rng.choice("0123456789BCDFGHJKLMNPQRSTVWXYZ") for _ in range(5)
-                )
-                national = "00" + base + std_sedol.calc_check_digit(base)
-            else:
-                national = "".join(
-                    self._rng.choice(string.digits + string.ascii_uppercase[:6]) for _ in range(9)
-                )
-            body = country + national
-            value = body + std_isin.calc_check_digit(body)
-            if value not in self._seen:
-                self._seen.add(value)
-                return value
-
-
 @dataclass
 class _Listing:
     company: int
@@ -239,7 +196,7 @@ class _Listing:
 class _Builder:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
-        self.ids = _Ids(self.rng)
+        self.ids = SyntheticIds(self.rng)
         self.records: list[dict[str, object]] = []
         self.used_roots: set[tuple[str, str]] = set()
         self.used_names: set[str] = set()
@@ -343,15 +300,6 @@ def _map_row(lst: _Listing, ticker: str, name: str | None = None) -> dict[str, o
     }
 
 
-def _corrupt_figi(figi: str, rng: random.Random) -> str:
-    """Change one character so the check digit fails (a typo, not another real FIGI)."""
-    while True:
-        pos = rng.randint(3, 10)
-        new = figi[:pos] + rng.choice("BCDFGHJKLMNPQRSTVWXYZ0123456789") + figi[pos + 1 :]
-        if new != figi and not std_figi.is_valid(new):
-            return new
-
-
 def make_testbed(n_tickers: int = 400, *, seed: int = 0, error_rate: float = 0.25) -> Testbed:
     """Build a labelled test bed.
 
@@ -392,7 +340,7 @@ def make_testbed(n_tickers: int = 400, *, seed: int = 0, error_rate: float = 0.2
         detail = ""
         world_lst: _Listing | None = lst
         if kind == "figi_invalid":
-            row["composite_figi"] = row["figi"] = _corrupt_figi(lst.composite, rng)
+            row["composite_figi"] = row["figi"] = corrupt_figi(lst.composite, rng)
         elif kind == "figi_unknown":
             row["composite_figi"] = row["figi"] = b.ids.figi()
         elif kind == "figi_other_security":
