@@ -214,8 +214,10 @@ def test_csv_outputs_neutralise_formulas_parquet_keeps_raw(tmp_path: Path) -> No
 
 
 _KILLED_WRITER = """
-import sys, time
+import signal, sys, time
 from tickermap.tables import atomic_path
+# as in a terminal (a pytest-xdist worker's children inherit SIGINT ignored)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 with atomic_path(sys.argv[1]) as tmp:
     tmp.write_text("partial")
     print(tmp, flush=True)

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
+import numpy as np
 import pandas as pd
 
 from tickermap.errors import ConfigError
@@ -37,6 +38,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 STALE_TEMP_SECONDS = 6 * 3600
 """A temporary file of ours older than this (6 hours) is a leftover of a killed run."""
 
+_NUMBER = r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*"
+"""A plain decimal: such a cell is a number to a spreadsheet, not a formula."""
 _LIVE: set[Path] = set()
 _LOCK = threading.Lock()
 _HANDLER_INSTALLED = False
@@ -142,18 +145,22 @@ def guard_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[column]
         if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
             continue
-        text = values.where(values.map(lambda v: isinstance(v, str)), None)
-        risky = text.str[:1].isin(FORMULA_PREFIXES).fillna(False).astype(bool)
-        if not risky.any():
+        try:
+            first = values.str[:1]  # NaN for cells that are not text
+        except AttributeError:  # an object column without any text
             continue
-        numeric = pd.to_numeric(text[risky], errors="coerce").notna()
-        risky.loc[numeric.index[numeric.to_numpy()]] = False
-        if not risky.any():
+        pos = np.flatnonzero(first.isin(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool))
+        if not len(pos):
+            continue
+        text = values.iloc[pos].astype(str)
+        number = text.str.fullmatch(_NUMBER).fillna(False).to_numpy(dtype=bool)
+        pos, text = pos[~number], text[~number]
+        if not len(pos):
             continue
         if out is frame:
             out = frame.copy()
-        guarded = values.astype(object).copy()
-        guarded[risky] = "'" + text[risky]
+        guarded = values.to_numpy(dtype=object, copy=True)
+        guarded[pos] = ("'" + text).to_numpy(dtype=object)
         out[column] = guarded
     return out
 
