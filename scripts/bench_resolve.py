@@ -31,6 +31,7 @@ from tickermap.emulator.world import World
 from tickermap.openfigi.cache import OutcomeCache
 from tickermap.openfigi.client import OpenFigiClient
 from tickermap.openfigi.resolve import resolve_tickers
+from tickermap.testing.synthetic import random_figi
 
 # The emulator writes headers and body in two segments; with Nagle on, the client's delayed ACK
 # adds ~40 ms to every keep-alive request, which would measure the socket, not the client.
@@ -39,16 +40,7 @@ _handler = getattr(_emulator_module, "_Handler", None)
 if _handler is not None:
     _handler.disable_nagle_algorithm = True
 
-_ALPH = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_FIGI_CHARS = "0123456789BCDFGHJKLMNPQRSTVWXYZ"
 KEY = "bench-key"
-
-
-def figi(rng: random.Random) -> str:
-    """A synthetic FIGI with a valid check digit (docs/openfigi-api.md §2.2)."""
-    body = "BBG" + "".join(rng.choice(_FIGI_CHARS) for _ in range(8))
-    digits = "".join(str(_ALPH.index(c) * (2 if i % 2 else 1)) for i, c in enumerate(body))
-    return body + str((10 - sum(map(int, digits)) % 10) % 10)
 
 
 def make_world(n: int, seed: int = 7) -> tuple[World, list[str], dict[str, str]]:
@@ -61,7 +53,7 @@ def make_world(n: int, seed: int = 7) -> tuple[World, list[str], dict[str, str]]
         if i % 20 == 19:
             expected[f"{root} US"] = "not_found"
             continue
-        comp, venue, share = figi(rng), figi(rng), figi(rng)
+        comp, venue, share = random_figi(rng), random_figi(rng), random_figi(rng)
         base = {"name": f"SYNTHETIC {i}", "ticker": root, "compositeFIGI": comp,
                 "shareClassFIGI": share, "securityType": "Common Stock",
                 "securityType2": "Common Stock", "marketSector": "Equity",

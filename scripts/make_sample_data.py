@@ -44,6 +44,7 @@ from scipy.special import ndtri
 from tickermap.columns import BLOOMBERG_TICKER, YAHOO
 from tickermap.resources import sample_dir
 from tickermap.tickers.exchanges import load_exchanges
+from tickermap.tickers.parse import parse_ticker
 from tickermap.tickers.symbols import bloomberg_to_yahoo
 
 SEED = 20240607
@@ -84,7 +85,9 @@ def sample_listings() -> list[Listing]:
     exchanges = load_exchanges()
     listings = []
     for ticker in universe:
-        root, code = ticker.rsplit(" ", 1)
+        parsed = parse_ticker(ticker).ticker
+        assert parsed is not None, ticker
+        root, code = parsed.root, parsed.code
         live = [
             r
             for r in records

@@ -293,13 +293,14 @@ def test_duplicate_signal_row_is_an_input_error(tmp_path):
 
 
 def test_streaming_gives_the_same_numbers(tmp_path, monkeypatch):
+    from tickermap.exposure import inputs
     from tickermap.exposure import run as report
 
     paths, _, _ = write_inputs(tmp_path, fmt="parquet")
     whole = report.run_exposure(
         paths["signal"], paths["features"], universe_path=paths["universe"], neutralize_to=["size"]
     )
-    monkeypatch.setattr(report, "DATES_PER_BATCH", 2)
+    monkeypatch.setattr(inputs, "DATES_PER_BATCH", 2)
     streamed = report.run_exposure(
         paths["signal"],
         paths["features"],

@@ -14,6 +14,7 @@ from stdnum import lei as std_lei
 from stdnum.gb import sedol as std_sedol
 
 from tickermap.errors import IdentifierError
+from tickermap.identifiers import FIGI_ALPHABET
 from tickermap.identifiers import checks as ids
 from tickermap.identifiers.damage import detect_damage
 
@@ -170,9 +171,9 @@ def random_body(rng: random.Random, kind: str) -> str:
     if kind == "cusip":
         return "".join(rng.choice(ALNUM + "*@#") for _ in range(8))
     if kind == "figi":
-        return "BBG" + "".join(rng.choice("0123456789BCDFGHJKLMNPQRSTVWXYZ") for _ in range(8))
+        return "BBG" + "".join(rng.choice(FIGI_ALPHABET) for _ in range(8))
     if kind == "sedol":
-        alphabet = "0123456789BCDFGHJKLMNPQRSTVWXYZ"
+        alphabet = FIGI_ALPHABET
         if rng.random() < 0.5:
             return "".join(rng.choice("0123456789") for _ in range(6))
         return rng.choice(alphabet[10:]) + "".join(rng.choice(alphabet) for _ in range(5))

@@ -22,6 +22,7 @@ from stdnum import isin as std_isin
 from tickermap.config import Settings
 from tickermap.emulator.server import Emulator
 from tickermap.emulator.world import World
+from tickermap.identifiers import FIGI_ALPHABET
 from tickermap.maps.load import LoadedMap, load_map
 from tickermap.openfigi.cache import OutcomeCache
 from tickermap.openfigi.client import OpenFigiClient
@@ -40,7 +41,7 @@ MAP_COLUMNS = [
 ]
 
 _RNG = random.Random(20240611)
-_ALPHABET = "BCDFGHJKLMNPQRSTVWXYZ0123456789"
+_ALPHABET = FIGI_ALPHABET
 
 
 def figi() -> str:

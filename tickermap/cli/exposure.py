@@ -11,7 +11,14 @@ from tickermap.cli._app import app, console, friendly_errors
 from tickermap.cli._progress import RichProgress
 from tickermap.errors import ConfigError
 from tickermap.exposure.per_date import Method
-from tickermap.exposure.run import ExposureReport, forum_table, run_exposure, write_outputs
+from tickermap.exposure.run import (
+    ExposureReport,
+    forum_table,
+    planned_outputs,
+    run_exposure,
+    write_outputs,
+)
+from tickermap.tables import check_outputs
 
 _LABELS = {
     "positive_share": "pos",
@@ -97,6 +104,10 @@ def exposure(
 
     Example: tickermap exposure --signal s.parquet --features f.parquet --out exp.csv --plot a.png
     """
+    check_outputs(
+        inputs=[signal, features, universe],
+        outputs=planned_outputs(out, plot=plot, html_path=report),
+    )
     unknown = sorted(set(method) - {"numerai", "spearman"})
     if unknown:
         raise ConfigError(f"--method {', '.join(unknown)}: choose numerai and/or spearman")

@@ -11,7 +11,7 @@ from tickermap.cli._progress import RichProgress
 from tickermap.columns import BLOOMBERG_TICKER
 from tickermap.errors import ConfigError
 from tickermap.features.compute import FEATURE_COLUMNS, CountrySource, run_features
-from tickermap.tables import write_table
+from tickermap.tables import check_outputs, write_table
 
 _COUNTRY_SOURCES: tuple[CountrySource, ...] = ("auto", "column", "key", "none")
 
@@ -37,6 +37,7 @@ def features(
 
     Example: tickermap features prices.parquet --fx fx.csv --out features.parquet
     """
+    check_outputs(inputs=[prices, fx], outputs={"--out": out})
     if country_from not in _COUNTRY_SOURCES:
         raise ConfigError(f"--country-from must be one of {', '.join(_COUNTRY_SOURCES)}")
     with RichProgress() as bar:

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from tickermap.cli._app import app, build_settings, console, friendly_errors, out
 from tickermap.cli._progress import RichProgress
+from tickermap.tables import check_outputs
 
 audit_app = typer.Typer(
     help="Audit a reconciled universe for corporate events.", no_args_is_help=True
@@ -72,6 +73,10 @@ def reconcile(
     from tickermap.reconcile.pipeline import reconcile_files
 
     specs = parse_map_options(maps, map_columns)
+    check_outputs(
+        inputs=[universe, *(spec.path for spec in specs)],
+        outputs={"--out": out_path, "--review": review, "--report": report},
+    )
     settings = build_settings(openfigi_url=openfigi_url, cache_dir=cache_dir)
     with RichProgress() as progress:
         done = reconcile_files(
@@ -133,6 +138,7 @@ def audit_delisted(
     from tickermap.reconcile.audit import audit_events, summarize_events
     from tickermap.tables import read_table, write_table
 
+    check_outputs(inputs=[universe], outputs={"--out": out_path})
     wanted = [e.strip() for e in events.split(",") if e.strip()]
     found = audit_events(read_table(universe), events=wanted, path=universe)  # type: ignore[arg-type]
     table = Table(title=f"{len(found)} events")

@@ -12,6 +12,7 @@ from tickermap.cli._app import app, build_settings, console, friendly_errors
 from tickermap.cli._progress import RichProgress
 from tickermap.errors import OfflineMiss
 from tickermap.openfigi.resolve import ResolveReport, resolve_file
+from tickermap.tables import check_outputs
 
 
 def _summary(report: ResolveReport) -> Table:
@@ -48,6 +49,7 @@ def resolve(
 
     Example: tickermap resolve universe.csv --out resolved.csv --openfigi-url http://127.0.0.1:8765
     """
+    check_outputs(inputs=[universe], outputs={"--out": out})
     settings = build_settings(openfigi_url=openfigi_url, cache_dir=cache_dir, max_age_days=max_age)
     with RichProgress() as progress:
         report = resolve_file(

@@ -8,6 +8,7 @@ from typing import Literal
 import typer
 
 from tickermap.cli._app import app, console, friendly_errors
+from tickermap.tables import check_outputs
 from tickermap.tickers.symbols import convert_file
 
 
@@ -33,6 +34,7 @@ def symbols(
 
     Example: tickermap symbols universe.csv --column bloomberg_ticker --to yahoo --out out.csv
     """
+    check_outputs(inputs=[path], outputs={"--out": out})
     s = convert_file(path, out, column=column, to=to, source=namespace, venue_column=venue_column)
     console.print(
         f"{s.rows} rows ({s.column}, {s.source}) -> {s.output}: {s.converted} converted, "

@@ -12,7 +12,7 @@ from tickermap.cli._progress import RichProgress
 from tickermap.maps.load import PRESETS, Preset, parse_columns_option
 from tickermap.maps.options import parse_map_option
 from tickermap.maps.validate import ValidationReport, validate_file
-from tickermap.tables import write_table
+from tickermap.tables import check_outputs, write_table
 
 STRICT_EXIT_CODE = 10
 """Exit code of ``--strict`` when an error-severity finding exists (documented in the README)."""
@@ -65,6 +65,7 @@ def validate(
 
     Example: tickermap validate signals_map.csv --out findings.csv
     """
+    check_outputs(inputs=[path], outputs={"--out": out})
     spec = parse_columns_option(columns) if columns else None
     chosen: Preset | None = preset  # type: ignore[assignment]  # load_map rejects unknown names
     target = parse_map_option(path)

@@ -8,6 +8,8 @@ from tickermap.exposure.churn import (
     churn,
     summarize_churn,
 )
+from tickermap.exposure.html import bar_chart_png, html_report
+from tickermap.exposure.inputs import DATES_PER_BATCH, STREAM_BYTES, load_numeric
 from tickermap.exposure.joins import (
     DEFAULT_EXCLUDED_STATUSES,
     JOIN_KEYS,
@@ -32,14 +34,10 @@ from tickermap.exposure.per_date import (
     summarize_exposures,
 )
 from tickermap.exposure.run import (
-    DATES_PER_BATCH,
-    STREAM_BYTES,
     ExposureReport,
-    bar_chart_png,
     forum_table,
-    html_report,
-    load_numeric,
     output_paths,
+    planned_outputs,
     run_exposure,
     write_outputs,
 )
@@ -72,6 +70,7 @@ __all__ = [
     "numerai_transform",
     "output_paths",
     "per_date_exposures",
+    "planned_outputs",
     "run_exposure",
     "summarize_churn",
     "summarize_exposures",

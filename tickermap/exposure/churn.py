@@ -65,7 +65,8 @@ def churn(
     Returns:
         One row per date after the first, with :data:`CHURN_COLUMNS` (the top/bottom columns are
         NaN without ``top_n``). ``reason`` is ``ok``, ``low_overlap`` (under 80% kept),
-        ``constant_signal``, ``too_few_tickers`` (under 2 common, or under 2N for top/bottom).
+        ``constant_signal``, ``too_few_tickers`` (under 2 common, or under 2N for top/bottom);
+        every measure is NaN on a ``constant_signal`` date.
 
     Raises:
         AnalysisError: missing columns, a non-numeric signal or duplicate (date, key) rows.
@@ -137,7 +138,9 @@ def churn(
     if top_n is not None:
         few = (n_prev < 2 * top_n) | (n_cur < 2 * top_n)
         reason[few & (reason == "ok")] = "too_few_tickers"
-        out.loc[few, ["top_overlap", "bottom_overlap", "churn_top_bottom"]] = np.nan
+        # a constant date has no top or bottom N: its ranks are ties broken by key order only
+        undefined = few | constant
+        out.loc[undefined, ["top_overlap", "bottom_overlap", "churn_top_bottom"]] = np.nan
     out["reason"] = reason.astype(str)
     return out
 

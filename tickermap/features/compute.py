@@ -67,6 +67,7 @@ from tickermap.features.prices import (
     validate_prices,
 )
 from tickermap.progress import Progress, ensure
+from tickermap.tickers.parse import exchange_codes
 
 __all__ = [
     "FEATURE_COLUMNS",
@@ -156,8 +157,8 @@ def countries_from_keys(keys: pd.Series | pd.Index, *, key: str) -> pd.Series:
         ConfigError: ``key`` is not a ticker column (pass a ``country`` column instead).
     """
     values = pd.Series(keys, dtype="str").reset_index(drop=True)
-    code = values.str.strip().str.rsplit(" ", n=1).str[-1]
-    has_code = values.str.strip().str.contains(" ", regex=False)
+    code = exchange_codes(values)
+    has_code = code.notna()
     if key == NUMERAI_TICKER:
         country = code.where(has_code & code.str.fullmatch(r"[A-Z]{2}"))
     elif key == BLOOMBERG_TICKER:
@@ -296,6 +297,11 @@ def compute_features(
     high, low, close = wide(frame[HIGH]), wide(frame[LOW]), wide(frame[CLOSE])
     volume = wide(frame[VOLUME])
     returns = indicators.simple_return(close)
+    if len(keys) == 1:
+        log.warning(
+            "one ticker only: %s is NaN (the market is that ticker, so there is no residual)",
+            RESIDUAL_VOLATILITY,
+        )
 
     steps: dict[str, Callable[[], pd.DataFrame]] = {
         WILLIAMS_R: lambda: indicators.williams_r(high, low, close, window=spec.williams_r_window),

@@ -37,6 +37,10 @@ _BLOCK_ELEMENTS = 4_000_000
 """Upper bound on temporary window elements per block (about 32 MB of float64)."""
 
 
+_EXACT_FIT = 1e-9
+"""Residual variance under this share of the return variance is rounding noise of a perfect fit."""
+
+
 def _rolling(
     frame: pd.DataFrame,
     window: int,
@@ -200,7 +204,9 @@ def residual_volatility(returns: pd.DataFrame, *, window: int) -> pd.DataFrame:
     The market is the equal-weighted mean return of every ticker with a return that day (the
     ticker itself included). Per window of ``window`` days with a return for the ticker:
     ``r = a + b*m + e``; the result is ``sqrt(sum(e^2) / (window - 2))`` (daily, not annualised).
-    Computed from rolling means of r, m, r*m, r^2, m^2 over the whole matrix.
+    Computed from rolling means of r, m, r*m, r^2, m^2 over the whole matrix. A window where
+    the market explains the returns exactly (R^2 above ``1 - 1e-9``: a single ticker, whose market
+    is itself) gives NaN.
     """
     market = returns.mean(axis=1, skipna=True)
     valid = returns.notna()
@@ -219,4 +225,7 @@ def residual_volatility(returns: pd.DataFrame, *, window: int) -> pd.DataFrame:
     var_r = rmean(returns * returns) - mean_r * mean_r
     explained = _safe_div(cov_rm * cov_rm, var_m)
     ssr = (var_r - explained).clip(lower=0.0) * window
-    return (ssr / (window - 2)) ** 0.5
+    # An exact fit (one ticker, whose market is itself; or tickers moving in lockstep) leaves
+    # only rounding noise (~1e-10): no residual to measure, so NaN rather than a fake number.
+    exact = ssr <= _EXACT_FIT * var_r * window
+    return (ssr / (window - 2)).mask(exact) ** 0.5

@@ -4,7 +4,9 @@ Turns user files (CSV as strings, or Parquet) into typed frames: ``date`` as dat
 stripped, prices and volumes float64. Every problem a user can fix (missing column, bad number or
 date, duplicate (date, key), non-positive price, high below low) is an
 :class:`~tickermap.errors.InputError` naming the file, line (CSV) or row (Parquet), column and
-value. No feature maths here, no printing.
+value. Numbers and dates are parsed by :mod:`tickermap.tables.parse` (the NA tokens, ISO or
+``YYYYMMDD`` dates, non-finite numbers refused), like every other command. No feature maths
+here, no printing.
 """
 
 from __future__ import annotations
@@ -15,8 +17,14 @@ import numpy as np
 import pandas as pd
 
 from tickermap.columns import BLOOMBERG_TICKER, DATE
-from tickermap.errors import InputError
-from tickermap.tables import read_table, require_columns, table_format
+from tickermap.tables import (
+    Where,
+    parse_dates,
+    parse_numbers,
+    read_table,
+    require_columns,
+    table_format,
+)
 
 __all__ = ["PRICE_COLUMNS", "load_fx", "load_prices", "validate_fx", "validate_prices"]
 
@@ -30,63 +38,23 @@ CURRENCY = "currency"
 COUNTRY = "country"
 USD_PER_UNIT = "usd_per_unit"
 PRICE_COLUMNS = (OPEN, HIGH, LOW, CLOSE, VOLUME)
-_MISSING_TOKENS = ("", "na", "n/a", "nan", "null", "none", "#n/a")
-"""Numeric cells (any case) read as missing; anything else that is not a number is an error."""
 
 
 def _raise_at(
     message: str, *, pos: int, first_line: int | None, path: Path | None, column: str, value: object
 ) -> None:
-    if first_line is None:
-        message = f"row {pos + 1}: {message}"
-    line = None if first_line is None else pos + first_line
-    raise InputError(message, path=path, line=line, column=column, value=value)
+    raise Where(path, first_line).fail(message, pos=pos, column=column, value=value)
 
 
 def _numeric(
     frame: pd.DataFrame, column: str, *, first_line: int | None, path: Path | None
 ) -> pd.Series:
-    """The column as float64; a non-empty value that is not a number is an InputError."""
-    raw = frame[column]
-    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-        return raw.astype(float)
-    text = raw.astype("str").str.strip()
-    text = text.where(~text.str.lower().isin(_MISSING_TOKENS), "")
-    number = pd.to_numeric(text.where(text != ""), errors="coerce")
-    bad = np.flatnonzero(
-        number.isna().to_numpy() & raw.notna().to_numpy() & (text != "").to_numpy()
-    )
-    if len(bad):
-        _raise_at(
-            "not a number; use a plain decimal like 12.5 (an empty cell or NA means missing)",
-            pos=int(bad[0]),
-            first_line=first_line,
-            path=path,
-            column=column,
-            value=raw.iloc[bad[0]],
-        )
-    return number.astype(float)
+    """The column as float64 (:func:`tickermap.tables.parse_numbers`: NA tokens are missing)."""
+    return parse_numbers(frame[column], column=column, where=Where(path, first_line))
 
 
 def _dates(frame: pd.DataFrame, *, first_line: int | None, path: Path | None) -> pd.Series:
-    raw = frame[DATE]
-    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        parsed = raw
-    else:
-        parsed = pd.to_datetime(raw.astype("str").str.strip(), errors="coerce", format="ISO8601")
-    bad = np.flatnonzero(parsed.isna().to_numpy())
-    if len(bad):
-        _raise_at(
-            "not a date; write dates as YYYY-MM-DD",
-            pos=int(bad[0]),
-            first_line=first_line,
-            path=path,
-            column=DATE,
-            value=raw.iloc[bad[0]],
-        )
-    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        parsed = parsed.dt.tz_localize(None)
-    return parsed.astype("datetime64[ns]")
+    return parse_dates(frame[DATE], column=DATE, where=Where(path, first_line))
 
 
 def validate_prices(

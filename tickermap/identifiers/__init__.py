@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tickermap.identifiers.checks import (
     CUSIP_ISIN_COUNTRIES,
+    FIGI_ALPHABET,
     FIGI_RESERVED_PREFIXES,
     ID_KINDS,
     SEDOL_ISIN_COUNTRIES,
@@ -35,6 +36,7 @@ from tickermap.identifiers.damage import (
 
 __all__ = [
     "CUSIP_ISIN_COUNTRIES",
+    "FIGI_ALPHABET",
     "FIGI_RESERVED_PREFIXES",
     "ID_KINDS",
     "SEDOL_ISIN_COUNTRIES",

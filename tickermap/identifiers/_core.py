@@ -65,6 +65,8 @@ LABEL = {"isin": "ISIN", "cusip": "CUSIP", "sedol": "SEDOL", "figi": "FIGI", "le
 _DIGITS = "0123456789"
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _CONSONANTS = "BCDFGHJKLMNPQRSTVWXYZ"
+FIGI_ALPHABET = _DIGITS + _CONSONANTS
+"""The characters of a FIGI (and of a SEDOL): digits and consonants, never vowels."""
 _ALLOWED = {
     "isin": frozenset(_DIGITS + _UPPER),
     "cusip": frozenset(_DIGITS + _UPPER + "*@#"),

@@ -26,6 +26,7 @@ import pandas as pd
 from tickermap.errors import IdentifierError
 from tickermap.identifiers._core import (
     CUSIP_ISIN_COUNTRIES,
+    FIGI_ALPHABET,
     FIGI_RESERVED_PREFIXES,
     ID_KINDS,
     LABEL,
@@ -43,6 +44,7 @@ from tickermap.identifiers.damage import Damage, detect_damage
 
 __all__ = [
     "CUSIP_ISIN_COUNTRIES",
+    "FIGI_ALPHABET",
     "FIGI_RESERVED_PREFIXES",
     "ID_KINDS",
     "SEDOL_ISIN_COUNTRIES",

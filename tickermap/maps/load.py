@@ -38,7 +38,12 @@ from tickermap.columns import (
 from tickermap.errors import ConfigError, InputError, MappingFileError
 from tickermap.maps.witnesses import load_witness_map, read_header, witness_preset
 from tickermap.tables import read_table, table_format
-from tickermap.tickers.parse import Namespace, namespace_for_column, numerai_to_bloomberg
+from tickermap.tickers.parse import (
+    Namespace,
+    exchange_codes,
+    namespace_for_column,
+    numerai_to_bloomberg,
+)
 
 __all__ = [
     "COLUMN_KEYS",
@@ -318,7 +323,7 @@ def _ticker_series(frame: pd.DataFrame, mapping: Mapping[str, str]) -> tuple[pd.
         root = _text(frame[mapping[TICKER]]).str.upper()
         code = _text(frame[mapping[EXCHANGE]]).str.upper()
         # A root that already ends with its code ("AAPL US" + "US") is not suffixed twice.
-        already = root.str.rsplit(" ", n=1).str[-1].eq(code) & root.str.contains(" ")
+        already = exchange_codes(root).eq(code)
         joined = root.where(code.isna() | already.fillna(False), root + " " + code)
         return joined, TICKER
     key = BLOOMBERG_TICKER if BLOOMBERG_TICKER in mapping else NUMERAI_TICKER

@@ -18,8 +18,10 @@ Nothing is repaired: cells are normalised as in :mod:`tickermap.maps.load`. Neve
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import logging
+import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,9 +64,16 @@ _EODHD_TO_YAHOO = {"KO": "KS", "LSE": "L", "US": ""}
 
 def read_header(path: Path) -> list[str]:
     """The header row of a CSV file (first line), or raise naming the file and line 1."""
+    gzipped = path.name.lower().endswith(".gz")
     try:
-        with path.open("rb") as fh:
+        with gzip.open(path, "rb") if gzipped else path.open("rb") as fh:
             first = fh.readline(1 << 20)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise MappingFileError(
+            f"not a valid gzip file ({exc}); re-compress it with gzip, or drop the .gz suffix "
+            "if it is plain CSV",
+            path=path,
+        ) from exc
     except OSError as exc:
         raise MappingFileError(f"cannot read the file: {exc.strerror}", path=path) from exc
     try:

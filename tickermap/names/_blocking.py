@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-__all__ = ["block_groups", "dense_pairs", "greedy_one_to_one", "rare_tokens", "token_pairs"]
+__all__ = [
+    "block_groups",
+    "candidate_pairs",
+    "dense_pairs",
+    "greedy_one_to_one",
+    "rare_tokens",
+    "token_pairs",
+]
 
 
 def rare_tokens(texts: Sequence[str], *, k: int = 2) -> list[tuple[str, ...]]:
@@ -117,3 +124,58 @@ def greedy_one_to_one(frame: pd.DataFrame) -> pd.DataFrame:
             used_c.add(c)
             keep.append(row)
     return frame.loc[keep]
+
+
+def candidate_pairs(
+    q_texts: Sequence[str],
+    c_texts: Sequence[str],
+    q_ok: np.ndarray,
+    c_ok: np.ndarray,
+    query_blocks: pd.Series | None,
+    choice_blocks: pd.Series | None,
+    *,
+    score_cutoff: float,
+    token_blocking: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(query positions, choice positions, scores) of every candidate pair at or above the cutoff.
+
+    Same-block pairs are scored densely (:func:`dense_pairs`); with ``token_blocking``, pairs of
+    different blocks sharing a rare token (:func:`token_pairs`) are added. Pairs may repeat.
+    """
+    parts_q, parts_c, parts_s = [], [], []
+    q_groups = block_groups(query_blocks, len(q_texts))
+    c_groups = block_groups(choice_blocks, len(c_texts))
+    for key, q_pos in q_groups.items():
+        c_pos = c_groups.get(key)
+        if c_pos is None:
+            continue
+        q_pos, c_pos = q_pos[q_ok[q_pos]], c_pos[c_ok[c_pos]]
+        if len(q_pos) and len(c_pos):
+            dq, dc, ds = dense_pairs(q_texts, c_texts, q_pos, c_pos, score_cutoff)
+            parts_q.append(dq)
+            parts_c.append(dc)
+            parts_s.append(ds)
+    if token_blocking and query_blocks is not None and choice_blocks is not None:
+        tq, tc = token_pairs(q_texts, c_texts, q_ok, c_ok)
+        qb = query_blocks.astype(object).to_numpy()[tq]
+        cb = choice_blocks.astype(object).to_numpy()[tc]
+        # Same-block pairs were scored densely already.
+        fresh = ~(pd.notna(qb) & pd.notna(cb) & (qb == cb)) if len(tq) else np.zeros(0, bool)
+        tq, tc = tq[fresh], tc[fresh]
+        if len(tq):
+            ts = process.cpdist(
+                [q_texts[i] for i in tq],
+                [c_texts[i] for i in tc],
+                scorer=fuzz.token_sort_ratio,
+                dtype=np.float64,
+                workers=-1,
+            )
+            keep = ts >= score_cutoff
+            parts_q.append(tq[keep])
+            parts_c.append(tc[keep])
+            parts_s.append(ts[keep])
+
+    q_all = np.concatenate(parts_q) if parts_q else np.empty(0, np.int64)
+    c_all = np.concatenate(parts_c) if parts_c else np.empty(0, np.int64)
+    s_all = np.concatenate(parts_s) if parts_s else np.empty(0)
+    return q_all, c_all, s_all

@@ -346,42 +346,10 @@ def match_names(
     q_ok = np.asarray([bool(t) for t in q_texts], dtype=bool)
     c_ok = np.asarray([bool(t) for t in c_texts], dtype=bool)
 
-    parts_q, parts_c, parts_s = [], [], []
-    q_groups = _blocking.block_groups(query_blocks, len(q_texts))
-    c_groups = _blocking.block_groups(choice_blocks, len(c_texts))
-    for key, q_pos in q_groups.items():
-        c_pos = c_groups.get(key)
-        if c_pos is None:
-            continue
-        q_pos, c_pos = q_pos[q_ok[q_pos]], c_pos[c_ok[c_pos]]
-        if len(q_pos) and len(c_pos):
-            dq, dc, ds = _blocking.dense_pairs(q_texts, c_texts, q_pos, c_pos, score_cutoff)
-            parts_q.append(dq)
-            parts_c.append(dc)
-            parts_s.append(ds)
-    if token_blocking and query_blocks is not None and choice_blocks is not None:
-        tq, tc = _blocking.token_pairs(q_texts, c_texts, q_ok, c_ok)
-        qb = query_blocks.astype(object).to_numpy()[tq]
-        cb = choice_blocks.astype(object).to_numpy()[tc]
-        # Same-block pairs were scored densely already.
-        fresh = ~(pd.notna(qb) & pd.notna(cb) & (qb == cb)) if len(tq) else np.zeros(0, bool)
-        tq, tc = tq[fresh], tc[fresh]
-        if len(tq):
-            ts = process.cpdist(
-                [q_texts[i] for i in tq],
-                [c_texts[i] for i in tc],
-                scorer=fuzz.token_sort_ratio,
-                dtype=np.float64,
-                workers=-1,
-            )
-            keep = ts >= score_cutoff
-            parts_q.append(tq[keep])
-            parts_c.append(tc[keep])
-            parts_s.append(ts[keep])
-
-    q_all = np.concatenate(parts_q) if parts_q else np.empty(0, np.int64)
-    c_all = np.concatenate(parts_c) if parts_c else np.empty(0, np.int64)
-    s_all = np.concatenate(parts_s) if parts_s else np.empty(0)
+    q_all, c_all, s_all = _blocking.candidate_pairs(
+        q_texts, c_texts, q_ok, c_ok, query_blocks, choice_blocks,
+        score_cutoff=score_cutoff, token_blocking=token_blocking,
+    )  # fmt: skip
     frame = pd.DataFrame({"_q": q_all, "_c": c_all, "score": s_all.astype(np.float64)})
     frame = frame.drop_duplicates(["_q", "_c"]).sort_values(
         ["_q", "score", "_c"], ascending=[True, False, True], kind="mergesort"

@@ -12,10 +12,7 @@ import random
 import string
 from dataclasses import dataclass
 
-from stdnum import cusip as std_cusip
-from stdnum import figi as std_figi
-from stdnum import isin as std_isin
-from stdnum.gb import sedol as std_sedol
+from tickermap.testing.synthetic import SyntheticIds, corrupt_figi
 
 __all__ = [
     "EXCHANGES",
@@ -141,46 +138,6 @@ _FORMS = {
 }
 
 
-class SyntheticIds:
-    """Unique, valid synthetic identifiers (FIGIs start with BBG, like real ones)."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self._rng = rng
-        self._seen: set[str] = set()
-        self._alphabet = "BCDFGHJKLMNPQRSTVWXYZ0123456789"  # FIGI: consonants and digits only
-
-    def figi(self) -> str:
-        while True:
-            body = "BBG" + "".join(self._rng.choice(self._alphabet) for _ in range(8))
-            value = body + std_figi.calc_check_digit(body)
-            if value not in self._seen:
-                self._seen.add(value)
-                return value
-
-    def isin(self, country: str) -> str:
-        """A valid ISIN whose national code is a valid CUSIP (US/CA) or SEDOL (GB)."""
-        while True:
-            if country in ("US", "CA"):
-                base = "".join(self._rng.choice(string.digits) for _ in range(6))
-                base += "".join(self._rng.choice(string.digits + "AB") for _ in range(2))
-                national = base + std_cusip.calc_check_digit(base)
-            elif country == "GB":
-                # stdnum: a SEDOL that starts with a digit is all digits; new ones start "B"
-                base = "B" + "".join(
-                    self._rng.choice("0123456789BCDFGHJKLMNPQRSTVWXYZ") for _ in range(5)
-                )
-                national = "00" + base + std_sedol.calc_check_digit(base)
-            else:
-                national = "".join(
-                    self._rng.choice(string.digits + string.ascii_uppercase[:6]) for _ in range(9)
-                )
-            body = country + national
-            value = body + std_isin.calc_check_digit(body)
-            if value not in self._seen:
-                self._seen.add(value)
-                return value
-
-
 @dataclass
 class Listing:
     """One security on one exchange, as the world holds it."""
@@ -304,12 +261,3 @@ def map_row(lst: Listing, ticker: str, name: str | None = None) -> dict[str, obj
         "share_class_figi": lst.share_class,
         "composite_figi": lst.composite,
     }
-
-
-def corrupt_figi(figi: str, rng: random.Random) -> str:
-    """Change one character so the check digit fails (a typo, not another real FIGI)."""
-    while True:
-        pos = rng.randint(3, 10)
-        new = figi[:pos] + rng.choice("BCDFGHJKLMNPQRSTVWXYZ0123456789") + figi[pos + 1 :]
-        if new != figi and not std_figi.is_valid(new):
-            return new

@@ -43,6 +43,11 @@ __all__ = [
 Namespace = Literal["bloomberg", "numerai"]
 ErrorCode = Literal["empty", "no_exchange_code", "unknown_exchange", "bad_root", "not_equity"]
 
+# This is a NAMESPACE table, not the exchange facts: the token Numerai writes in numerai_ticker
+# for each Bloomberg code (many-to-one, legacy codes included). It stays hand-written here because
+# parsing needs it at import time; the facts about each exchange (its country, venues, MIC,
+# currency) come only from mappings/exchanges.csv (tickers.exchanges.load_exchanges), and
+# tests/test_exchanges.py checks that the table's numerai_code column agrees with this one.
 # Numerai's own converter, TICKER_CTRY_MAP from numerai/example-scripts:signals/example_model.ipynb
 # (docs/numerai-signals.md §1.4), plus the two legacy codes seen in community maps that it lacks:
 # JX (Hercules, a Japanese venue) and TW (Taiwan in early universes; OpenFIGI's TW is a Canadian
@@ -305,6 +310,20 @@ def bloomberg_to_numerai(value: str) -> str | None:
     '000660 KR'
     """
     return _convert(value, "bloomberg", BLOOMBERG_TO_ISO)
+
+
+def exchange_codes(values: pd.Series) -> pd.Series:
+    """The last space-separated token of each ticker (``"AAPL US"`` -> ``"US"``), vectorised.
+
+    NaN where the value is missing or has no space (no exchange code). No check that the code is
+    known: :func:`parse_ticker` does that, one value at a time.
+
+    >>> exchange_codes(pd.Series(["AAPL US", " 7203  JP ", "BRK/B", None])).tolist()
+    ['US', 'JP', nan, nan]
+    """
+    text = values.astype("str").str.strip().where(values.notna())
+    spaced = text.str.contains(" ", regex=False).fillna(False).astype(bool)
+    return text.str.rsplit(n=1).str[-1].where(spaced)
 
 
 _PARSE_COLUMNS = ("root", "code", C.BLOOMBERG_TICKER, "error", "message")

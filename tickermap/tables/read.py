@@ -1,49 +1,33 @@
-"""Reading and writing user tables (CSV or Parquet, chosen by extension), safely.
+"""Reading user tables (CSV, gzipped CSV or Parquet, chosen by extension), safely.
 
-Reading turns every parser failure into an :class:`~tickermap.errors.InputError` that names the
-file, the line and what to do. Writing is atomic: a temporary file in the same folder is renamed
-over the target, so a killed run never leaves a half-written output. pandas/pyarrow errors never
-escape this module.
+Every parser failure becomes an :class:`~tickermap.errors.InputError` that names the file, the
+line and what to do; pandas/pyarrow/gzip errors never escape this module.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
-import os
 import re
-import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from tickermap.errors import ConfigError, InputError
+from tickermap.errors import InputError
+from tickermap.tables.formats import table_format
 
-__all__ = ["atomic_path", "read_table", "require_columns", "table_format", "write_table"]
+__all__ = ["read_table", "require_columns"]
 
 _PARQUET_MAGIC = b"PAR1"
-_CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".csv.gz", ".tsv.gz"}
 
 
-def table_format(path: str | Path) -> str:
-    """Return ``"parquet"`` or ``"csv"`` from a file name.
-
-    >>> table_format("out.parquet"), table_format("x.CSV")
-    ('parquet', 'csv')
-    """
-    name = Path(path).name.lower()
-    if name.endswith((".parquet", ".pq")):
-        return "parquet"
-    return "csv"
-
-
-def _sniff_delimiter(path: Path, sample: str) -> str:
+def _sniff_delimiter(path: Path, first: str) -> str:
     if path.name.lower().endswith((".tsv", ".tsv.gz")):
         return "\t"
-    first = sample.splitlines()[0] if sample else ""
     counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
@@ -100,39 +84,46 @@ def _ragged(path: Path, text: str, delimiter: str, width: int, hint: str = "") -
     )
 
 
-def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
+def _read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes() if not path.name.lower().endswith(".gz") else None
+        raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", path=path) from exc
-    if raw is not None:
-        if raw.startswith(_PARQUET_MAGIC):
-            raise InputError(
-                "this is a Parquet file with a CSV name; rename it to .parquet", path=path
-            )
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise InputError(
-                f"byte {raw[exc.start : exc.start + 1]!r} at offset {exc.start} is not UTF-8; "
-                "re-save the file as UTF-8 (in Excel: 'CSV UTF-8')",
-                path=path,
-                line=line,
-            ) from exc
-        if not text.strip():
-            raise InputError("the file is empty; expected a header row and data rows", path=path)
-        source: io.StringIO | Path = io.StringIO(text)
-        sample, full = text[:65536], text
-    else:
-        source = path
-        sample = full = ""
-    delimiter = _sniff_delimiter(path, sample)
+    if not path.name.lower().endswith(".gz"):
+        return raw
     try:
-        header = next(
-            csv.reader(io.StringIO(sample.splitlines()[0] if sample else ""), delimiter=delimiter),
-            [],
-        )
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(
+            f"not a valid gzip file ({exc}); re-compress it with gzip, or drop the .gz suffix "
+            "if it is plain CSV",
+            path=path,
+        ) from exc
+
+
+def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
+    raw = _read_bytes(path)
+    if raw.startswith(_PARQUET_MAGIC):
+        raise InputError("this is a Parquet file with a CSV name; rename it to .parquet", path=path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"byte {raw[exc.start : exc.start + 1]!r} at offset {exc.start} is not UTF-8; "
+            "re-save the file as UTF-8 (in Excel: 'CSV UTF-8')",
+            path=path,
+            line=line,
+        ) from exc
+    del raw
+    if not text.strip():
+        raise InputError("the file is empty; expected a header row and data rows", path=path)
+    source, full = io.StringIO(text), text
+    end = text.find("\n")
+    first = (text if end < 0 else text[:end]).rstrip("\r")  # the whole header, however long
+    delimiter = _sniff_delimiter(path, first)
+    try:
+        header = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
     except csv.Error:
         header = []
     _check_header(path, header, delimiter)
@@ -224,64 +215,3 @@ def require_columns(
             path=path,
             line=1,
         )
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-@contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it over ``path`` only on success.
-
-    The file gets the usual permissions (``0o666`` less the umask), not ``mkstemp``'s 0600.
-
-    Raises:
-        ConfigError: the output path cannot be written (a folder, a missing or read-only parent).
-    """
-    target = Path(path)
-    if target.is_dir():
-        raise ConfigError(f"output {str(target)!r} is a folder; give a file name")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot write output {str(target)!r}: {exc.strerror}; choose another path"
-        ) from exc
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_umask())
-        os.replace(tmp_path, target)
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot write output {str(target)!r}: {exc.strerror}; choose another path"
-        ) from exc
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
-
-
-def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` as CSV or Parquet (by extension), atomically.
-
-    Returns:
-        The path written.
-    """
-    target = Path(path)
-    name = target.name.lower()
-    if not name.endswith((".parquet", ".pq", *_CSV_SUFFIXES)):
-        raise ConfigError(
-            f"output {str(target)!r}: unknown table format {target.suffix!r}; "
-            "name it .csv or .parquet"
-        )
-    with atomic_path(target) as tmp:
-        if table_format(target) == "parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_csv(tmp, index=False)
-    return target
