@@ -110,7 +110,7 @@ def run_client(url: str, tickers: list[str], *, key: str | None, scale: float, c
     settings = Settings(api_key=key, openfigi_url=url, cache_dir=cache, timeout=10.0)
     with (
         OutcomeCache.in_dir(cache) as c,
-        OpenFigiClient(settings, cache=c, time_scale=scale, offline=offline) as client,
+        OpenFigiClient(settings, cache=c, offline=offline) as client,  # scale: from headers
     ):
         t0 = time.perf_counter()
         rs = resolve_tickers(tickers, settings=settings, client=client, venues="none")

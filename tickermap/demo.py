@@ -11,8 +11,9 @@ world, and runs the whole chain into one folder:
 5. ``exposure`` of the sample signal, joined through the cleaned universe ->
    ``exposure.csv`` (+ per-date tables), ``exposure.png``, ``exposure.html``.
 
-The emulator runs time-scaled (its rate-limit windows last milliseconds) and the client is told
-the same scale, so pacing is exercised without waiting. Nothing here reads the environment.
+The emulator runs time-scaled (its rate-limit windows last milliseconds) and says so in its
+headers, from which the client scales its waits, so pacing is exercised without waiting.
+Nothing here reads the environment.
 """
 
 from __future__ import annotations
@@ -85,7 +86,6 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
             review=out / "review.csv",
             report=out / "report.html",
             progress=prog,
-            time_scale=DEMO_TIME_SCALE,
         )
     paths["universe"] = reconciled.universe_path
     paths["review"] = out / "review.csv"

@@ -49,11 +49,6 @@ def reconcile(
     cache_dir: Path | None = typer.Option(
         None, "--cache-dir", help="Cache directory (env TICKERMAP_CACHE_DIR)."
     ),
-    time_scale: float = typer.Option(
-        1.0,
-        "--time-scale",
-        help="Only against a time-scaled emulator: the factor of its --time-scale.",
-    ),
     offline: bool = typer.Option(
         False, "--offline", help="Use cached OpenFIGI answers only; mark the rest unverified."
     ),
@@ -76,7 +71,6 @@ def reconcile(
             column=column,
             offline=offline,
             progress=progress,
-            time_scale=time_scale,
         )
     _print_summary(done.result.universe, done.result.stats)
     for label, path in (

@@ -40,9 +40,6 @@ def resolve(
     jobs_per_request: int | None = typer.Option(
         None, min=1, help="Jobs per mapping request (default 10, or 100 with an API key)."
     ),
-    time_scale: float = typer.Option(
-        1.0, help="Only against a time-scaled emulator: the factor of its --time-scale."
-    ),
 ) -> None:
     """Resolve every ticker to its composite FIGI via OpenFIGI (batched, paced, cached).
 
@@ -52,7 +49,7 @@ def resolve(
     with RichProgress() as progress:
         report = resolve_file(
             universe, out, settings=settings, column=column, offline=offline,
-            jobs_per_request=jobs_per_request, time_scale=time_scale, progress=progress,
+            jobs_per_request=jobs_per_request, progress=progress,
         )  # fmt: skip
     console.print(_summary(report))
     console.print(

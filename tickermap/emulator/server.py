@@ -41,6 +41,7 @@ from tickermap.emulator.faults import (
     RateWindows,
 )
 from tickermap.emulator.world import World
+from tickermap.openfigi.ratelimit import TIME_SCALE_HEADER
 
 __all__ = ["KEYED_LIMITS", "UNKEYED_LIMITS", "Emulator", "EmulatorStats", "Faults", "Limits"]
 
@@ -96,7 +97,9 @@ class Emulator:
         unkeyed: limits without a key (per client address).
         keyed: limits with a key (per key).
         time_scale: emulated time runs ``1 / time_scale`` times faster (0.01: a 60 s window
-            lasts 0.6 real seconds); header values stay in emulated seconds.
+            lasts 0.6 real seconds); header values stay in emulated seconds, and every answer
+            carrying ``ratelimit-*`` headers also carries ``tickermap-time-scale: <factor>``
+            (only when the factor is not 1), from which the client learns to scale its waits.
         faults: seeded fault injection, or None for none.
         retry_after_mode: ``reset`` (2026 behaviour: equals ``ratelimit-reset``) or ``window``
             (2023: the full window).
@@ -202,6 +205,8 @@ class Emulator:
         if not d.allowed:
             retry = d.reset if self.retry_after_mode == "reset" else d.window
             headers.append(("retry-after", str(retry)))
+        if self.time_scale != 1.0:
+            headers.append((TIME_SCALE_HEADER, repr(float(self.time_scale))))
         return headers
 
 

@@ -105,7 +105,6 @@ class OpenFigiClient:
     Args:
         settings: URL, API key, timeout, attempts, cache folder.
         jobs_per_request: batch size; default 100 with a key, 10 without (shrinks on 413).
-        time_scale: multiply every wait by this (the emulator runs time faster).
         cache: answers are read from and written to it; ``None`` disables caching.
         offline: answer from the cache only; misses are ``failed`` "not in cache (offline)".
         workers: requests in flight at once (default 4 with a key, 2 without).
@@ -117,7 +116,6 @@ class OpenFigiClient:
         settings: Settings,
         *,
         jobs_per_request: int | None = None,
-        time_scale: float = 1.0,
         cache: OutcomeCache | None = None,
         offline: bool = False,
         workers: int | None = None,
@@ -131,7 +129,7 @@ class OpenFigiClient:
         self._cache = cache
         self._offline = offline
         self._workers = max(1, workers or (4 if settings.has_key else 2))
-        self._http = Transport(settings, time_scale=time_scale, sleep=sleep)
+        self._http = Transport(settings, sleep=sleep)
         self._lock = self._http.lock
         self.stats = self._http.stats
 

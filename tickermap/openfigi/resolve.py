@@ -359,7 +359,6 @@ def resolve_file(
     column: str | None = None,
     offline: bool = False,
     jobs_per_request: int | None = None,
-    time_scale: float = 1.0,
     progress: Progress | None = None,
 ) -> ResolveReport:
     """Read a universe table, resolve its ticker column, write the OUT table atomically.
@@ -381,7 +380,6 @@ def resolve_file(
             cache=cache,
             offline=offline,
             jobs_per_request=jobs_per_request,
-            time_scale=time_scale,
         ) as client,
     ):
         rs = resolve_tickers(

@@ -62,27 +62,27 @@ class Transport:
 
     Args:
         settings: URL, API key, timeout and attempts.
-        time_scale: multiply every wait by this (the emulator runs time faster).
         sleep: how to wait (tests may inject a fake).
+
+    Waits (pacing, 429 holds, retry backoff) are in the server's seconds times
+    :attr:`time_scale`, which the limiters learn from a time-scaled emulator's headers.
     """
 
     def __init__(
         self,
         settings: Settings,
         *,
-        time_scale: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._settings = settings
-        self._scale = time_scale
         self._sleep = sleep
         self._rng = random.Random()
         base = settings.openfigi_url.rstrip("/")
         self.base = base[: -len("/v3")] if base.endswith("/v3") else base
         self.lock = threading.Lock()
         self.stats = ClientStats()
-        self.mapping = BucketLimiter("mapping", time_scale=time_scale, sleep=sleep)
-        self.search = BucketLimiter("search", time_scale=time_scale, sleep=sleep)
+        self.mapping = BucketLimiter("mapping", sleep=sleep)
+        self.search = BucketLimiter("search", sleep=sleep)
         self._session = requests.Session()
         self._session.headers.update(
             {
@@ -97,6 +97,11 @@ class Transport:
 
     def __repr__(self) -> str:
         return f"Transport(base={self.base!r}, keyed={self._settings.has_key})"
+
+    @property
+    def time_scale(self) -> float:
+        """Real seconds per server second (1 for OpenFIGI; learned from a scaled emulator)."""
+        return min(self.mapping.time_scale, self.search.time_scale)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -205,7 +210,7 @@ class Transport:
         if isinstance(exc, RateLimited):
             return 0.0  # the limiter already holds every caller until the window resets
         base = min(30.0, 0.5 * 2 ** (state.attempt_number - 1))
-        return base * (0.5 + self._rng.random()) * self._scale
+        return base * (0.5 + self._rng.random()) * self.time_scale
 
     def _count_retry(self, state: tenacity.RetryCallState) -> None:
         with self.lock:

@@ -122,7 +122,6 @@ def reconcile(
     offline: bool = False,
     client: OpenFigiClient | None = None,
     progress: Progress | None = None,
-    time_scale: float = 1.0,
 ) -> ReconcileResult:
     """Decide, for every ticker of ``universe``, which identifiers can be trusted and why.
 
@@ -135,7 +134,6 @@ def reconcile(
         offline: answer from the cache only; what is missing is marked ``unverified``.
         client: an open OpenFIGI client to reuse (tests, benchmarks).
         progress: receives progress of the long steps.
-        time_scale: multiply the client's waits (only for a time-scaled emulator).
 
     Returns:
         The :class:`ReconcileResult`.
@@ -148,7 +146,7 @@ def reconcile(
     else:
         with (
             OutcomeCache.for_settings(settings) as cache,
-            OpenFigiClient(settings, cache=cache, offline=offline, time_scale=time_scale) as own,
+            OpenFigiClient(settings, cache=cache, offline=offline) as own,
         ):
             lookups = gather_lookups(tickers, claims, client=own, progress=progress)
     verdicts = judge_claims(
@@ -378,7 +376,6 @@ def reconcile_files(
     namespace: Namespace | None = None,
     offline: bool = False,
     progress: Progress | None = None,
-    time_scale: float = 1.0,
 ) -> ReconcileOutputs:
     """Load the universe and maps, reconcile, and write the outputs atomically.
 
@@ -402,7 +399,6 @@ def reconcile_files(
             namespace=namespace,
             offline=offline,
             progress=progress,
-            time_scale=time_scale,
         )
     except TickermapInputError as exc:
         if exc.path is None:
