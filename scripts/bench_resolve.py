@@ -25,19 +25,15 @@ from pathlib import Path
 import requests
 
 from tickermap.config import Settings
-from tickermap.emulator import server as _emulator_module
 from tickermap.emulator.server import KEYED_LIMITS, UNKEYED_LIMITS, Emulator, Faults
 from tickermap.emulator.world import World
 from tickermap.openfigi.cache import OutcomeCache
 from tickermap.openfigi.client import OpenFigiClient
 from tickermap.openfigi.resolve import resolve_tickers
 
-# The emulator writes headers and body in two segments; with Nagle on, the client's delayed ACK
-# adds ~40 ms to every keep-alive request, which would measure the socket, not the client.
-# (Reported to the emulator's owner; harmless once the emulator sets it itself.)
-_handler = getattr(_emulator_module, "_Handler", None)
-if _handler is not None:
-    _handler.disable_nagle_algorithm = True
+# With Nagle on, the client's delayed ACK would add ~40 ms to every keep-alive request and
+# measure the socket, not the client; the emulator's handler disables it itself.
+assert Emulator.handler_class.disable_nagle_algorithm
 
 _ALPH = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _FIGI_CHARS = "0123456789BCDFGHJKLMNPQRSTVWXYZ"

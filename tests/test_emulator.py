@@ -14,7 +14,7 @@ import time
 import pytest
 import requests
 
-from tickermap.emulator.server import Faults, Limits
+from tickermap.emulator.server import Emulator, Faults, Limits
 from tickermap.emulator.world import World
 
 RATE = {"ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "ratelimit-policy"}
@@ -423,3 +423,22 @@ def test_cli_rejects_bad_world_file(tmp_path):
     result = CliRunner().invoke(app, ["emulator", "--world", str(bad), "--port", "0"])
     flat = "".join(result.output.split())
     assert result.exit_code == 3 and "world.json" in flat and "notvalidJSON" in flat
+
+
+def test_handler_class_is_a_public_seam(sample_world):
+    seen: list[str] = []
+
+    class Recording(Emulator.handler_class):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            super().do_GET()
+
+        do_POST = do_GET
+
+    class RecordingEmulator(Emulator):
+        handler_class = Recording
+
+    with RecordingEmulator(sample_world, time_scale=0.001) as emu:
+        assert post(emu.url, "/v3/mapping", [job("DUAL")]).status_code == 200
+    assert seen == ["/v3/mapping"]
+    assert Emulator.handler_class.disable_nagle_algorithm

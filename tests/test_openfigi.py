@@ -330,7 +330,7 @@ def test_every_requests_error_is_translated(server, scenario, cause):
         client_for(url, max_attempts=1, timeout=0.3) as c,
         pytest.raises(TransportError) as info,
     ):
-        c._http.call("POST", "/v3/mapping", [], c._http.mapping)
+        c.transport.call("POST", "/v3/mapping", [], c.transport.mapping)
     assert isinstance(info.value.__cause__, cause)
 
 

@@ -89,9 +89,10 @@ class InputError(TickermapError):
         self.column = column
         self.value = value
         self.message = message
-        super().__init__(self._render())
+        super().__init__(self.render())
 
-    def _render(self) -> str:
+    def render(self) -> str:
+        """The message prefixed with where the problem is: ``path, line 3, column 'x': ...``."""
         where = []
         if self.path is not None:
             where.append(str(self.path))
@@ -103,6 +104,12 @@ class InputError(TickermapError):
             where.append(f"value {self.value!r}")
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
+
+    def locate(self, path: str | Path) -> None:
+        """Attach the file the problem is in (when it is not known yet) and re-render."""
+        if self.path is None:
+            self.path = Path(path)
+            self.args = (self.render(),)
 
 
 class MappingFileError(InputError):

@@ -43,7 +43,15 @@ from tickermap.emulator.faults import (
 from tickermap.emulator.world import World
 from tickermap.openfigi.ratelimit import TIME_SCALE_HEADER
 
-__all__ = ["KEYED_LIMITS", "UNKEYED_LIMITS", "Emulator", "EmulatorStats", "Faults", "Limits"]
+__all__ = [
+    "KEYED_LIMITS",
+    "UNKEYED_LIMITS",
+    "Emulator",
+    "EmulatorHandler",
+    "EmulatorStats",
+    "Faults",
+    "Limits",
+]
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +148,9 @@ class Emulator:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
+    handler_class: type[EmulatorHandler]
+    """The request handler class :meth:`start` binds to this emulator (subclass it to tweak)."""
+
     def __repr__(self) -> str:
         return f"Emulator(url={self.url!r}, records={len(self.world)}, keys={len(self._keys)})"
 
@@ -147,7 +158,7 @@ class Emulator:
         """Bind and serve in a daemon thread; sets :attr:`url`."""
         if self._server is not None:
             return self
-        handler = type("_BoundHandler", (_Handler,), {"emulator": self})
+        handler = type("_BoundHandler", (self.handler_class,), {"emulator": self})
         server = _Server((self.host, self.port), handler)
         self._server = server
         self.port = server.server_address[1]
@@ -215,8 +226,11 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # many concurrent clients in benchmarks
 
 
-class _Handler(BaseHTTPRequestHandler):
+class EmulatorHandler(BaseHTTPRequestHandler):
+    """Serves one connection of an :class:`Emulator` (see the module docstring's pipeline)."""
+
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # head and body go out in one write; no delayed-ACK stall
     emulator: Emulator
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -382,3 +396,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.emulator.stats.record(
             self.command, path, self._n_jobs, status, keyed, self._fault_done
         )
+
+
+Emulator.handler_class = EmulatorHandler

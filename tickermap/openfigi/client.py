@@ -155,6 +155,11 @@ class OpenFigiClient:
         self._http.close()
 
     @property
+    def transport(self) -> Transport:
+        """The HTTP layer (one paced, retried exchange: :meth:`Transport.call`)."""
+        return self._http
+
+    @property
     def settings(self) -> Settings:
         """The settings this client was built with."""
         return self._settings

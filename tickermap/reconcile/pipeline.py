@@ -401,9 +401,7 @@ def reconcile_files(
             progress=progress,
         )
     except TickermapInputError as exc:
-        if exc.path is None:
-            exc.path = Path(universe_path)
-            exc.args = (exc._render(),)
+        exc.locate(universe_path)
         raise
     outputs = ReconcileOutputs(result, write_table(result.universe, out))
     if review is not None:
