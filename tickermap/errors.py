@@ -23,6 +23,7 @@ outcome), never an exception: exceptions mean "cannot continue".
           RateLimited(retry_after)      exit 5   429 after all retries
       OfflineMiss                       exit 6   --offline and the cache lacks answers
       AnalysisError                     exit 9   an exposure/feature computation cannot proceed
+      FindingsError                     exit 10  ``validate --strict`` found error findings
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "ChecksumMismatch",
     "ConfigError",
     "DownloadError",
+    "FindingsError",
     "HTTPStatusError",
     "IdentifierError",
     "InputError",
@@ -205,3 +207,9 @@ class AnalysisError(TickermapError):
     """A feature or exposure computation cannot proceed on the given data."""
 
     exit_code = 9
+
+
+class FindingsError(TickermapError):
+    """``validate --strict``: the map has error-severity findings (written before raising)."""
+
+    exit_code = 10

@@ -25,6 +25,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,7 @@ __all__ = [
     "STREAM_BYTES",
     "ExposureReport",
     "bar_chart_png",
+    "exposure_files",
     "forum_table",
     "html_report",
     "load_numeric",
@@ -460,3 +462,20 @@ def write_outputs(
             tmp.write_text(html_report(report, table), encoding="utf-8")
         written.append(html_path)
     return written
+
+
+def exposure_files(
+    signal_path: Path,
+    features_path: Path,
+    out: Path,
+    *,
+    plot: Path | None = None,
+    html_path: Path | None = None,
+    **options: Any,
+) -> tuple[ExposureReport, list[Path]]:
+    """:func:`run_exposure` (``options`` are its keywords) then :func:`write_outputs`.
+
+    The one call ``tickermap exposure`` makes; returns the report and the paths written.
+    """
+    report = run_exposure(signal_path, features_path, **options)
+    return report, write_outputs(report, out, plot=plot, html_path=html_path)

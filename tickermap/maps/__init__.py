@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
-from tickermap.maps.load import (
-    COLUMN_KEYS,
-    EXCHANGE,
-    PRESETS,
-    TICKER,
-    LoadedMap,
-    Namespace,
-    Preset,
-    detect_preset,
-    load_map,
-    parse_columns_option,
-)
-from tickermap.maps.sources import (
-    Source,
-    fetch_source,
-    load_registry,
-    source_cache_path,
-)
-from tickermap.maps.validate import (
-    FINDING_COLUMNS,
-    FINDINGS,
-    OFFSHORE_DOMICILES,
-    Severity,
-    ValidationReport,
-    validate_file,
-    validate_map,
-)
+from typing import TYPE_CHECKING
+
+from tickermap._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from tickermap.maps.load import (
+        COLUMN_KEYS,
+        EXCHANGE,
+        PRESETS,
+        TICKER,
+        LoadedMap,
+        Namespace,
+        Preset,
+        detect_preset,
+        load_map,
+        parse_columns_option,
+    )
+    from tickermap.maps.sources import (
+        Source,
+        fetch_source,
+        load_registry,
+        source_cache_path,
+    )
+    from tickermap.maps.validate import (
+        FINDING_COLUMNS,
+        FINDINGS,
+        OFFSHORE_DOMICILES,
+        Severity,
+        ValidationReport,
+        validate_file,
+        validate_map,
+    )
 
 __all__ = [
     "COLUMN_KEYS",
@@ -53,3 +58,5 @@ __all__ = [
     "validate_file",
     "validate_map",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__)

@@ -114,6 +114,8 @@ class BucketLimiter:
         self._clock = clock
         self.sleep = sleep
         """How :meth:`acquire` waits; replaceable (tests, a progress-reporting wrapper)."""
+        self.on_wait: Callable[[float], None] | None = None
+        """Told the seconds before :meth:`acquire` waits a second or more (progress notices)."""
         self._margin = margin
         self._jitter = jitter
         self._rng = rng or random.Random()
@@ -168,6 +170,9 @@ class BucketLimiter:
                     self._issued += 1
                     return ticket
             self.waited += delay
+            notify = self.on_wait
+            if notify is not None and delay >= 1.0:
+                notify(delay)
             self.sleep(delay)
 
     def release(

@@ -57,6 +57,17 @@ def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, HTTPStatusError) and exc.status in RETRY_STATUSES
 
 
+class _OverBudget(tenacity.stop.stop_base):
+    """Stop once the network time of the current request (a thread-local sum) hits a budget."""
+
+    def __init__(self, net: threading.local, budget: float) -> None:
+        self._net = net
+        self._budget = budget
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        return float(getattr(self._net, "seconds", 0.0)) >= self._budget
+
+
 class Transport:
     """HTTP to one OpenFIGI base URL, paced per bucket and retried.
 
@@ -77,6 +88,7 @@ class Transport:
         self._settings = settings
         self._sleep = sleep
         self._rng = random.Random()
+        self._net = threading.local()  # network seconds of the current retried request
         base = settings.openfigi_url.rstrip("/")
         self.base = base[: -len("/v3")] if base.endswith("/v3") else base
         self.lock = threading.Lock()
@@ -122,11 +134,19 @@ class Transport:
             with self.lock:
                 self.stats.requests += 1
                 self.stats.sent_jobs += jobs
+            timeouts = (self._settings.connect_timeout, self._settings.timeout)
+            started = time.monotonic()
             try:
-                resp = self._session.request(method, url, data=data, timeout=self._settings.timeout)
+                resp = self._session.request(method, url, data=data, timeout=timeouts)
+            except requests.ConnectTimeout as exc:
+                raise TransportError(
+                    f"cannot connect to OpenFIGI at {url} within {timeouts[0]}s "
+                    "(TICKERMAP_CONNECT_TIMEOUT)"
+                ) from exc
             except requests.Timeout as exc:
                 raise TransportError(
-                    f"OpenFIGI did not answer {method} {url} within {self._settings.timeout}s"
+                    f"OpenFIGI did not answer {method} {url} within {timeouts[1]}s "
+                    "(TICKERMAP_TIMEOUT)"
                 ) from exc
             except requests.ConnectionError as exc:
                 raise TransportError(
@@ -145,6 +165,10 @@ class Transport:
                 raise TransportError(
                     f"the answer of {method} {url} was cut off or undecodable: {type(exc).__name__}"
                 ) from exc
+            finally:
+                self._net.seconds = getattr(self._net, "seconds", 0.0) + (
+                    time.monotonic() - started
+                )
             headers = resp.headers
             with self.lock:
                 self.stats.by_status[resp.status_code] = (
@@ -219,8 +243,14 @@ class Transport:
         log.info("retrying after attempt %d: %s", state.attempt_number, exc)
 
     def retrying(self, fn: Callable[[], T]) -> T:
+        """Call ``fn`` until it succeeds, a non-retryable error, ``max_attempts`` attempts, or
+        ``request_budget`` seconds spent on the network (rate-limit waits do not count)."""
+        self._net.seconds = 0.0
         retryer = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self._settings.max_attempts),
+            stop=tenacity.stop_any(
+                tenacity.stop_after_attempt(self._settings.max_attempts),
+                _OverBudget(self._net, self._settings.request_budget),
+            ),
             retry=tenacity.retry_if_exception(is_retryable),
             wait=self._wait,
             sleep=self._sleep,
