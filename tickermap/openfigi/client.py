@@ -384,17 +384,20 @@ class OpenFigiClient:
         if self._cache is None:
             return [], batch, []
         keys = {job.key(): job for job in batch}
-        answered = self._cache.get_many(keys)
-        rest = [job for key, job in keys.items() if key not in answered]
+        # Claim first, then read: an answer stored before another run released its claim is
+        # seen here, so a job is never fetched twice.
         mine = self._cache.claim(
-            [job.key() for job in rest], owner=self._owner, ttl=self._settings.request_budget + 60
+            list(keys), owner=self._owner, ttl=self._settings.request_budget + 60
         )
+        answered = self._cache.get_many(keys)
         if answered:
+            self._cache.release([k for k in answered if k in mine], owner=self._owner)
             with self._lock:
                 self.stats.shared += len(answered)
                 self.stats.from_cache += len(answered)
-        todo = [job for job in batch if job.key() in mine]
-        return list(answered.values()), todo, [j for j in rest if j.key() not in mine]
+        todo = [job for key, job in keys.items() if key in mine and key not in answered]
+        later = [job for key, job in keys.items() if key not in mine and key not in answered]
+        return list(answered.values()), todo, later
 
     # ------------------------------------------------------------------ values, search, filter
     def values(self, key: str) -> list[str]:
