@@ -42,7 +42,7 @@ def _run(n: int, seed: int, folder: Path, *, warm_repeat: bool) -> tuple[pd.Data
         for run in ("cold", "warm") if warm_repeat else ("cold",):
             emu.reset()
             t0 = time.perf_counter()
-            result = reconcile(tb.universe, maps, settings=settings, time_scale=0.001)
+            result = reconcile(tb.universe, maps, settings=settings)
             timings[f"{run}_s"] = time.perf_counter() - t0
             timings[f"{run}_requests"] = emu.stats.requests
     scores = score_reasons(result.universe, tb.labels)

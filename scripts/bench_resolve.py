@@ -25,7 +25,6 @@ from pathlib import Path
 import requests
 
 from tickermap.config import Settings
-from tickermap.emulator import server as _emulator_module
 from tickermap.emulator.server import KEYED_LIMITS, UNKEYED_LIMITS, Emulator, Faults
 from tickermap.emulator.world import World
 from tickermap.openfigi.cache import OutcomeCache
@@ -33,12 +32,9 @@ from tickermap.openfigi.client import OpenFigiClient
 from tickermap.openfigi.resolve import resolve_tickers
 from tickermap.testing.synthetic import random_figi
 
-# The emulator writes headers and body in two segments; with Nagle on, the client's delayed ACK
-# adds ~40 ms to every keep-alive request, which would measure the socket, not the client.
-# (Reported to the emulator's owner; harmless once the emulator sets it itself.)
-_handler = getattr(_emulator_module, "_Handler", None)
-if _handler is not None:
-    _handler.disable_nagle_algorithm = True
+# With Nagle on, the client's delayed ACK would add ~40 ms to every keep-alive request and
+# measure the socket, not the client; the emulator's handler disables it itself.
+assert Emulator.handler_class.disable_nagle_algorithm
 
 KEY = "bench-key"
 
@@ -102,7 +98,7 @@ def run_client(url: str, tickers: list[str], *, key: str | None, scale: float, c
     settings = Settings(api_key=key, openfigi_url=url, cache_dir=cache, timeout=10.0)
     with (
         OutcomeCache.in_dir(cache) as c,
-        OpenFigiClient(settings, cache=c, time_scale=scale, offline=offline) as client,
+        OpenFigiClient(settings, cache=c, offline=offline) as client,  # scale: from headers
     ):
         t0 = time.perf_counter()
         rs = resolve_tickers(tickers, settings=settings, client=client, venues="none")

@@ -14,7 +14,7 @@ import time
 import pytest
 import requests
 
-from tickermap.emulator.server import Faults, Limits
+from tickermap.emulator.server import Emulator, Faults, Limits
 from tickermap.emulator.world import World
 
 RATE = {"ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "ratelimit-policy"}
@@ -374,7 +374,9 @@ def test_against_every_recorded_exchange(shared_data, make_emulator):
         rec = json.loads(path.read_text(encoding="utf-8"))
         req, resp = rec["request"], rec["response"]
         want = resp.get("bodyJson", resp.get("bodyText"))
-        emu = make_emulator(World.from_records(_records(want)), time_scale=0.001)
+        # Unscaled: a time-scaled emulator adds its tickermap-time-scale header (one request
+        # per fresh emulator here, so real-time windows cost nothing).
+        emu = make_emulator(World.from_records(_records(want)))
         route = req["url"].split("api.openfigi.com", 1)[1]
         data = json.dumps(req["bodyJson"]) if "bodyJson" in req else None
         r = requests.request(
@@ -421,3 +423,22 @@ def test_cli_rejects_bad_world_file(tmp_path):
     result = CliRunner().invoke(app, ["emulator", "--world", str(bad), "--port", "0"])
     flat = "".join(result.output.split())
     assert result.exit_code == 3 and "world.json" in flat and "notvalidJSON" in flat
+
+
+def test_handler_class_is_a_public_seam(sample_world):
+    seen: list[str] = []
+
+    class Recording(Emulator.handler_class):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            super().do_GET()
+
+        do_POST = do_GET
+
+    class RecordingEmulator(Emulator):
+        handler_class = Recording
+
+    with RecordingEmulator(sample_world, time_scale=0.001) as emu:
+        assert post(emu.url, "/v3/mapping", [job("DUAL")]).status_code == 200
+    assert seen == ["/v3/mapping"]
+    assert Emulator.handler_class.disable_nagle_algorithm

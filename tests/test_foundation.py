@@ -158,3 +158,14 @@ def test_every_command_has_help_with_an_example() -> None:
         result = CliRunner().invoke(app, [*path, "--help"])
         assert result.exit_code == 0, path
         assert "Example" in result.output, f"{' '.join(path)} --help has no Example"
+
+
+def test_input_error_render_and_locate() -> None:
+    from tickermap.errors import InputError
+
+    exc = InputError("bad value", line=3, column="x", value="q")
+    assert exc.render() == str(exc) == "line 3, column 'x', value 'q': bad value"
+    exc.locate("u.csv")
+    assert str(exc) == "u.csv, line 3, column 'x', value 'q': bad value"
+    exc.locate("other.csv")  # a known file is never replaced
+    assert str(exc).startswith("u.csv, ")

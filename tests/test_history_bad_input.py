@@ -143,7 +143,7 @@ def test_cli_errors_have_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     assert "Error:" in text and "line 3" in text and "'nope'" in text and "Traceback" not in text
     good = _csv(tmp_path, "2024-01-05,A US,F1\n", "g.csv")
     run = CliRunner().invoke(app, ["history", str(good), "--out", str(good)])
-    assert run.exit_code == 2 and "is an input" in " ".join(run.output.split())
+    assert run.exit_code == 2 and "also an input" in " ".join(run.output.split())
     run = CliRunner().invoke(app, ["history", str(good)])
     assert run.exit_code == 2 and "--out" in run.output
     run = CliRunner().invoke(app, ["history", str(good), str(good), "--at", "2024-01-05"])

@@ -26,6 +26,7 @@ from tickermap.errors import (
 )
 from tickermap.openfigi.cache import OutcomeCache
 from tickermap.openfigi.client import USER_AGENT, OpenFigiClient
+from tickermap.openfigi.ratelimit import TIME_SCALE_HEADER
 from tickermap.openfigi.records import Job, MapOutcome
 from tickermap.progress import RecordingProgress
 
@@ -35,6 +36,7 @@ RATE = {
     "ratelimit-remaining": "20",
     "ratelimit-reset": "30",
     "ratelimit-policy": "25;w=60",
+    TIME_SCALE_HEADER: "0.001",  # plays a time-scaled emulator: waits are scaled by 0.001
 }
 
 
@@ -157,7 +159,6 @@ def client_for(url: str, **kw) -> OpenFigiClient:
         max_attempts=kw.pop("max_attempts", 4),
         api_key=kw.pop("api_key", None),
     )
-    kw.setdefault("time_scale", 0.001)
     kw.setdefault("workers", 1)
     return OpenFigiClient(settings, **kw)
 
@@ -329,7 +330,7 @@ def test_every_requests_error_is_translated(server, scenario, cause):
         client_for(url, max_attempts=1, timeout=0.3) as c,
         pytest.raises(TransportError) as info,
     ):
-        c._http.call("POST", "/v3/mapping", [], c._http.mapping)
+        c.transport.call("POST", "/v3/mapping", [], c.transport.mapping)
     assert isinstance(info.value.__cause__, cause)
 
 
@@ -488,3 +489,27 @@ def test_recorded_real_answers_are_read_faithfully(server, shared_data):
         pytest.raises(AuthError, match="Invalid API"),
     ):
         c.map_jobs([Job.from_payload(aapl["request"]["bodyJson"][0])])
+
+
+def test_client_learns_time_scale_from_a_scaled_emulator(make_emulator):
+    emu = make_emulator(time_scale=0.002)  # a 60 s window lasts 0.12 real seconds
+    settings = Settings(openfigi_url=emu.url, cache_dir=Path("unused"), timeout=5.0)
+    with OpenFigiClient(settings, workers=1) as client:
+        t0 = time.monotonic()
+        outcomes = client.map_jobs(jobs(10 * 60))  # 60 requests: 2 full windows of 25 first
+        elapsed = time.monotonic() - t0
+        assert client.stats.http_429 == 0 and emu.stats.http_429 == 0
+    assert len(outcomes) == 600
+    assert 2 * 0.12 <= elapsed < 10.0  # paced in scaled time, not 2 real minutes
+    r = requests.post(
+        emu.url + "/v3/mapping", json=[{"idType": "TICKER", "idValue": "X"}], timeout=5
+    )
+    assert r.headers[TIME_SCALE_HEADER] == "0.002"
+
+
+def test_unscaled_emulator_sends_no_time_scale_header(make_emulator):
+    emu = make_emulator()
+    r = requests.post(
+        emu.url + "/v3/mapping", json=[{"idType": "TICKER", "idValue": "X"}], timeout=5
+    )
+    assert r.status_code == 200 and TIME_SCALE_HEADER not in r.headers

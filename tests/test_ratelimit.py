@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tickermap.openfigi.ratelimit import BucketLimiter, parse_rate_headers
+from tickermap.openfigi.ratelimit import TIME_SCALE_HEADER, BucketLimiter, parse_rate_headers
 
 
 class WindowServer:
@@ -36,6 +36,8 @@ class WindowServer:
                 "ratelimit-reset": str(reset),
                 "ratelimit-policy": f"{self.limit};w={int(self.window)}",
             }
+            if self.scale != 1.0:  # what a time-scaled tickermap emulator adds
+                headers[TIME_SCALE_HEADER] = repr(self.scale)
             if self.count > self.limit:
                 self.rejected += 1
                 headers["retry-after"] = str(reset)
@@ -95,7 +97,7 @@ def test_sequential_client_never_exceeds_window_and_uses_it_fully(limit, window,
 def test_threads_share_one_budget_without_429():
     scale = 0.06 / 60.0  # a 60 s window lasts 60 ms
     server = WindowServer(5, 60.0, scale)
-    limiter = BucketLimiter("mapping", time_scale=scale)
+    limiter = BucketLimiter("mapping")  # learns the scale from the server's headers
     statuses: list[int] = []
     lock = threading.Lock()
     rng = random.Random(3)
@@ -138,8 +140,8 @@ def test_penalize_holds_for_max_of_retry_after_and_reset():
 
 
 def test_penalize_adds_bounded_jitter_scaled():
-    limiter = BucketLimiter("mapping", time_scale=0.5, jitter=2.0, margin=0.0)
-    holds = [limiter.penalize({"retry-after": "10"}) for _ in range(50)]
+    limiter = BucketLimiter("mapping", jitter=2.0, margin=0.0)
+    holds = [limiter.penalize({"retry-after": "10", TIME_SCALE_HEADER: "0.5"}) for _ in range(50)]
     assert all(5.0 <= h <= 6.0 for h in holds)
     assert len(set(holds)) > 1
 
@@ -154,7 +156,7 @@ def test_unknown_limits_probe_one_request_at_a_time():
         waits.append(seconds)
         limiter.release(first, {"ratelimit-remaining": "4", "ratelimit-reset": "60"})
 
-    limiter._sleep = sleep
+    limiter.sleep = sleep
     limiter.acquire()
     assert waits, "the second request must wait for the first answer's headers"
 
@@ -203,3 +205,24 @@ def test_request_straddling_rollover_is_counted_once():
     limiter.release(late, headers)
     statuses.append(status)
     assert statuses.count(429) == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("0.01", 0.01), ("1", 1.0), ("2", None), ("0", None), ("-1", None), ("x", None)],
+)
+def test_time_scale_header_accepts_only_speed_ups(value, expected):
+    assert parse_rate_headers({TIME_SCALE_HEADER: value}).time_scale == expected
+
+
+def test_limiter_learns_time_scale_from_headers_and_scales_waits():
+    clock = FakeClock()
+    limiter = BucketLimiter("mapping", clock=clock, sleep=clock.sleep, margin=0.0)
+    assert limiter.time_scale == 1.0
+    ticket = limiter.acquire()
+    headers = {"ratelimit-remaining": "0", "ratelimit-reset": "30", TIME_SCALE_HEADER: "0.01"}
+    limiter.release(ticket, headers)
+    assert limiter.time_scale == 0.01
+    t0 = clock.now
+    limiter.acquire()
+    assert clock.now - t0 == pytest.approx(0.3)  # 30 emulated seconds at 0.01

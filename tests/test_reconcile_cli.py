@@ -71,8 +71,6 @@ def _reconcile_args(files: dict[str, Path], url: str, *extra: str) -> list[str]:
         url,
         "--cache-dir",
         str(files["cache"]),
-        "--time-scale",
-        str(SCALE),
         *extra,
     ]
 

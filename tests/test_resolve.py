@@ -137,7 +137,7 @@ def test_resolve_file_progress_and_parquet(emulator, tmp_path, universe):
     progress = RecordingProgress()
     report = resolve_file(
         src, tmp_path / "o.parquet", settings=settings_for(emulator.url, tmp_path),
-        time_scale=SCALE, progress=progress,
+        progress=progress,
     )  # fmt: skip
     out = pd.read_parquet(tmp_path / "o.parquet")
     assert tuple(out.columns) == OUT_COLUMNS and len(out) == 20 == report.rows
@@ -151,7 +151,7 @@ def test_key_never_reaches_outputs_cache_or_logs(make_emulator, tmp_path, univer
     s = settings_for(emu.url, tmp_path, api_key=SECRET)
     src = tmp_path / "u.csv"
     pd.DataFrame({"bloomberg_ticker": universe}).to_csv(src, index=False)
-    resolve_file(src, tmp_path / "o.csv", settings=s, time_scale=SCALE)
+    resolve_file(src, tmp_path / "o.csv", settings=s)
     assert emu.stats.log and all(entry[-1] for entry in emu.stats.log)  # keyed requests
     for path in [tmp_path / "o.csv", *(tmp_path / "cache").iterdir()]:
         assert SECRET.encode() not in path.read_bytes(), path
@@ -165,8 +165,7 @@ def test_cli_resolve_then_offline(emulator, tmp_path, universe):
     pd.DataFrame({"bloomberg_ticker": universe}).to_csv(src, index=False)
     runner = CliRunner()
     # --offline reads the cache of the configured URL, so every call names the emulator
-    common = ["--cache-dir", str(tmp_path / "c"), "--time-scale", str(SCALE),
-              "--openfigi-url", emulator.url]  # fmt: skip
+    common = ["--cache-dir", str(tmp_path / "c"), "--openfigi-url", emulator.url]
     res = runner.invoke(app, ["resolve", str(src), "--out", str(tmp_path / "o.csv"), *common])
     assert res.exit_code == 0, res.output
     assert "matched" in res.output
@@ -211,9 +210,9 @@ RUNNER = textwrap.dedent(
     from pathlib import Path
     from tickermap.config import Settings
     from tickermap.openfigi.resolve import resolve_file
-    url, cache, src, out, scale = sys.argv[1:6]
+    url, cache, src, out = sys.argv[1:5]
     s = Settings(openfigi_url=url, cache_dir=Path(cache), timeout=5.0)
-    resolve_file(Path(src), Path(out), settings=s, time_scale=float(scale))
+    resolve_file(Path(src), Path(out), settings=s)
     """
 )
 
@@ -224,7 +223,7 @@ def test_killed_run_resumes_without_resending_answered_jobs(make_emulator, tmp_p
     src, out = tmp_path / "u.csv", tmp_path / "o.csv"
     pd.DataFrame({"bloomberg_ticker": tickers}).to_csv(src, index=False)
     cache = tmp_path / "cache"
-    args = [sys.executable, "-c", RUNNER, emu.url, str(cache), str(src), str(out), "0.004"]
+    args = [sys.executable, "-c", RUNNER, emu.url, str(cache), str(src), str(out)]
     proc = subprocess.Popen(args, env={**os.environ, "PYTHONHASHSEED": "0"})
     deadline = time.monotonic() + 30
     while emu.stats.requests < 30 and time.monotonic() < deadline:
@@ -239,7 +238,7 @@ def test_killed_run_resumes_without_resending_answered_jobs(make_emulator, tmp_p
     # At most the batches in flight when killed (2 workers x 10 jobs) were answered, not stored.
     assert answered_first - cached <= 20
     emu.reset()
-    report = resolve_file(src, out, settings=settings_for(emu.url, tmp_path), time_scale=0.004)
+    report = resolve_file(src, out, settings=settings_for(emu.url, tmp_path))
     sent_second = emu.stats.jobs
     assert report.counts == {"matched": 400}
     assert sent_second == 400 - cached

@@ -165,7 +165,7 @@ def reconcile_with(
     )
     with (
         OutcomeCache.in_dir(settings.cache_dir) as cache,
-        OpenFigiClient(settings, cache=cache, offline=offline, time_scale=SCALE) as client,
+        OpenFigiClient(settings, cache=cache, offline=offline) as client,
     ):
         return reconcile(
             pd.DataFrame({column: list(universe)}), maps, settings=settings, client=client

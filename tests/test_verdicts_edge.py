@@ -190,9 +190,7 @@ def test_same_file_name_in_two_folders_keeps_both_witnesses(make_emulator, tmp_p
     settings = Settings(
         api_key=KEY, openfigi_url=emu.url, cache_dir=tmp_path / "cache", timeout=5.0
     )
-    outputs = reconcile_files(
-        universe, [first, second], tmp_path / "out.csv", settings=settings, time_scale=SCALE
-    )
+    outputs = reconcile_files(universe, [first, second], tmp_path / "out.csv", settings=settings)
     got = only_row(outputs.result, "ABC US")
     assert len(_entries(got)) == 2, got["evidence"]
     witnesses = [s for s in got["sources"].split(",") if not s.startswith("openfigi=")]

@@ -8,6 +8,7 @@ The API key is kept out of ``repr`` so it cannot leak into logs or tracebacks.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,7 +48,23 @@ _ENV_FOR_FIELD = {
     "cache_dir": "TICKERMAP_CACHE_DIR",
     "max_age_days": "TICKERMAP_MAX_AGE_DAYS",
     "timeout": "TICKERMAP_TIMEOUT",
+    "connect_timeout": "TICKERMAP_CONNECT_TIMEOUT",
+    "request_budget": "TICKERMAP_REQUEST_BUDGET",
 }
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
+"""Visible ASCII: what an API key sent in an HTTP header may contain."""
+
+
+def _api_key(environ: Mapping[str, str]) -> str | None:
+    """``OPENFIGI_API_KEY`` without surrounding whitespace; never echoed in errors."""
+    key = (environ.get("OPENFIGI_API_KEY") or "").strip()
+    if key and not _HEADER_SAFE.fullmatch(key):
+        raise ConfigError(
+            "OPENFIGI_API_KEY contains characters that cannot be sent in an HTTP header "
+            "(spaces, line breaks, control or non-ASCII characters inside the key); set it to "
+            "the key alone"
+        )
+    return key or None
 
 
 def _checked_url(url: str, where: str) -> str:
@@ -70,7 +87,13 @@ class Settings:
         cache_dir: where the persistent cache and downloaded files live (``TICKERMAP_CACHE_DIR``).
         max_age_days: cached OpenFIGI answers older than this are fetched again
             (``TICKERMAP_MAX_AGE_DAYS``, default 30).
-        timeout: seconds for one HTTP request (``TICKERMAP_TIMEOUT``, default 30).
+        timeout: seconds to wait for an answer once connected (``TICKERMAP_TIMEOUT``, default
+            30).
+        connect_timeout: seconds to wait for a connection (``TICKERMAP_CONNECT_TIMEOUT``,
+            default 10).
+        request_budget: seconds of network time one request may take over all its attempts
+            (``TICKERMAP_REQUEST_BUDGET``, default 60); rate-limit waits do not count. A server
+            that accepts connections but never answers costs one batch this long, not hours.
         max_attempts: attempts per request before an outcome is ``failed``.
     """
 
@@ -79,6 +102,8 @@ class Settings:
     cache_dir: Path = field(default_factory=lambda: _default_cache_dir(os.environ))
     max_age_days: float = 30.0
     timeout: float = 30.0
+    connect_timeout: float = 10.0
+    request_budget: float = 60.0
     max_attempts: int = 6
 
     @classmethod
@@ -107,11 +132,13 @@ class Settings:
         cache = env.get("TICKERMAP_CACHE_DIR")
         url = env.get("TICKERMAP_OPENFIGI_URL") or DEFAULT_OPENFIGI_URL
         base = cls(
-            api_key=env.get("OPENFIGI_API_KEY") or None,
+            api_key=_api_key(env),
             openfigi_url=_checked_url(url, "TICKERMAP_OPENFIGI_URL"),
             cache_dir=Path(cache).expanduser() if cache else _default_cache_dir(env),
             max_age_days=_positive_float(env, "TICKERMAP_MAX_AGE_DAYS", 30.0),
             timeout=_positive_float(env, "TICKERMAP_TIMEOUT", 30.0),
+            connect_timeout=_positive_float(env, "TICKERMAP_CONNECT_TIMEOUT", 10.0),
+            request_budget=_positive_float(env, "TICKERMAP_REQUEST_BUDGET", 60.0),
         )
         return base.with_overrides(**given)
 
@@ -124,7 +151,7 @@ class Settings:
         kept = {k: v for k, v in changes.items() if v is not None}
         if "openfigi_url" in kept:
             kept["openfigi_url"] = _checked_url(str(kept["openfigi_url"]), "--openfigi-url")
-        for name in ("max_age_days", "timeout"):
+        for name in ("max_age_days", "timeout", "connect_timeout", "request_budget"):
             if name in kept and not float(str(kept[name])) > 0:
                 option = "--max-age" if name == "max_age_days" else name
                 raise ConfigError(f"{option} must be positive, got {kept[name]!r}")

@@ -13,8 +13,9 @@ world, and runs the whole chain into one folder:
 6. ``history`` of the sample dated universe (a reuse, a rename and an exit) -> ``history.csv``,
    ``history.events.csv``, ``history.findings.csv`` (listed in ``history_paths``).
 
-The emulator runs time-scaled (its rate-limit windows last milliseconds) and the client is told
-the same scale, so pacing is exercised without waiting. Nothing here reads the environment.
+The emulator runs time-scaled (its rate-limit windows last milliseconds) and says so in its
+headers, from which the client scales its waits, so pacing is exercised without waiting.
+Nothing here reads the environment.
 """
 
 from __future__ import annotations
@@ -90,7 +91,6 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
             review=out / "review.csv",
             report=out / "report.html",
             progress=prog,
-            time_scale=DEMO_TIME_SCALE,
         )
     paths["universe"] = reconciled.universe_path
     paths["review"] = out / "review.csv"

@@ -23,6 +23,7 @@ outcome), never an exception: exceptions mean "cannot continue".
           RateLimited(retry_after)      exit 5   429 after all retries
       OfflineMiss                       exit 6   --offline and the cache lacks answers
       AnalysisError                     exit 9   an exposure/feature computation cannot proceed
+      FindingsError                     exit 10  ``validate --strict`` found error findings
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "ChecksumMismatch",
     "ConfigError",
     "DownloadError",
+    "FindingsError",
     "HTTPStatusError",
     "IdentifierError",
     "InputError",
@@ -89,9 +91,10 @@ class InputError(TickermapError):
         self.column = column
         self.value = value
         self.message = message
-        super().__init__(self._render())
+        super().__init__(self.render())
 
-    def _render(self) -> str:
+    def render(self) -> str:
+        """The message prefixed with where the problem is: ``path, line 3, column 'x': ...``."""
         where = []
         if self.path is not None:
             where.append(str(self.path))
@@ -103,6 +106,12 @@ class InputError(TickermapError):
             where.append(f"value {self.value!r}")
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
+
+    def locate(self, path: str | Path) -> None:
+        """Attach the file the problem is in (when it is not known yet) and re-render."""
+        if self.path is None:
+            self.path = Path(path)
+            self.args = (self.render(),)
 
 
 class MappingFileError(InputError):
@@ -198,3 +207,9 @@ class AnalysisError(TickermapError):
     """A feature or exposure computation cannot proceed on the given data."""
 
     exit_code = 9
+
+
+class FindingsError(TickermapError):
+    """``validate --strict``: the map has error-severity findings (written before raising)."""
+
+    exit_code = 10

@@ -22,6 +22,9 @@ class Progress(Protocol):
     def finish(self) -> None:
         """The current task is over."""
 
+    def waiting(self, seconds: float, reason: str) -> None:
+        """Nothing advances for about ``seconds`` because of ``reason`` (e.g. "rate limit")."""
+
 
 class NullProgress:
     """Discards everything."""
@@ -35,6 +38,9 @@ class NullProgress:
     def finish(self) -> None:
         return None
 
+    def waiting(self, seconds: float, reason: str) -> None:
+        return None
+
 
 @dataclass
 class RecordingProgress:
@@ -44,6 +50,7 @@ class RecordingProgress:
     done: int = 0
     stats: dict[str, object] = field(default_factory=dict)
     finished: int = 0
+    waits: list[tuple[float, str]] = field(default_factory=list)
 
     def start(self, task: str, total: int | None = None) -> None:
         self.tasks.append((task, total))
@@ -54,6 +61,9 @@ class RecordingProgress:
 
     def finish(self) -> None:
         self.finished += 1
+
+    def waiting(self, seconds: float, reason: str) -> None:
+        self.waits.append((seconds, reason))
 
 
 def ensure(progress: Progress | None) -> Progress:

@@ -1,6 +1,8 @@
 """Command-line interface: ``tickermap <command>``; thin over the library.
 
-Each sibling module registers the commands of one job on the shared :data:`app`.
+Each sibling module registers the commands of one job on the shared :data:`app`. Importing this
+package is cheap: command modules import the library inside their command bodies (checked by
+``tests/test_architecture.py``), so ``tickermap --help`` loads no pandas, scipy or matplotlib.
 """
 
 from __future__ import annotations

@@ -1,27 +1,76 @@
 """The typer application, the one error handler, and helpers every command shares.
 
-Commands live in sibling modules (one per job) and register themselves on :data:`app` with
-``@app.command()`` plus :func:`friendly_errors`. A command parses options, builds
-:class:`~tickermap.config.Settings`, calls one library function and renders the result.
+Commands live in sibling modules (one per job) and register themselves with
+``@command(app)`` (or ``@command(sub_app, "name")``). A command parses options, builds
+:class:`~tickermap.config.Settings`, calls one library function and renders the result
+(``tests/test_architecture.py`` checks it). Library modules are imported inside command bodies,
+so ``tickermap --help`` never loads pandas, scipy or matplotlib.
+
+Help is click's plain layout (no rich panels): it wraps long option names and texts at any
+width instead of cutting them, shows flags without a metavar, and writes arguments in the usage
+line as ``UNIVERSE``.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from tickermap import __version__
-from tickermap.config import Settings
 from tickermap.errors import TickermapError
+
+if TYPE_CHECKING:
+    from tickermap.config import Settings
+
+PRESET_NAMES = (
+    "signals_map",
+    "bloomberg_yahoo_av",
+    "numerai",
+    "generic",
+    "financedatabase",
+    "dsignals_eodhd",
+    "dsignals_overrides",
+)
+"""``tickermap.maps.load.PRESETS`` by name, for help texts without importing pandas (a test
+checks that the two agree)."""
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class Command(TyperCommand):
+    """A command whose usage line names arguments ``UNIVERSE`` and whose summary is never cut."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = (param.metavar or param.name or "").upper()
+                name = name if param.required else f"[{name}]"
+                pieces.append(name + ("..." if param.nargs != 1 else ""))
+        return pieces
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The docstring's first paragraph, whole (click would cut it at ``limit``)."""
+        text = self.short_help or self.help or ""
+        return " ".join(inspect.cleandoc(text).split("\n\n")[0].split())
+
+
+class Group(TyperGroup):
+    """A command group whose summary is never cut either."""
+
+    get_short_help_str = Command.get_short_help_str
+
 
 app = typer.Typer(
     name="tickermap",
@@ -29,16 +78,28 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    cls=Group,
 )
 console = Console(stderr=True, highlight=False)
 """Progress, summaries and errors go to stderr; stdout is kept for machine-readable output."""
 out = Console(highlight=False, soft_wrap=True)
 
 
+def sub_app(name: str, help: str) -> typer.Typer:
+    """A command group (``tickermap mappings ...``) registered on :data:`app`."""
+    group = typer.Typer(
+        help=help, no_args_is_help=True, rich_markup_mode=None, cls=Group, add_completion=False
+    )
+    app.add_typer(group, name=name)
+    return group
+
+
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn :class:`TickermapError` into ``Error: <message>`` on stderr and its exit code.
 
-    Unexpected exceptions keep their traceback: they are bugs, not user mistakes.
+    The message is printed without hard line breaks (``soft_wrap``), so a long URL or path
+    stays one piece to copy. Unexpected exceptions keep their traceback: they are bugs.
     """
 
     @functools.wraps(func)
@@ -46,10 +107,38 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except TickermapError as exc:
-            console.print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False)
+            console.print(Text.assemble(("Error:", "bold red"), " ", str(exc)), soft_wrap=True)
             raise typer.Exit(code=exc.exit_code) from None
 
     return wrapper
+
+
+def command(
+    parent: typer.Typer, name: str | None = None
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Register a command on ``parent`` with :class:`Command` and :func:`friendly_errors`."""
+
+    def register(func: Callable[P, R]) -> Callable[P, R]:
+        wrapped = friendly_errors(func)
+        parent.command(name, cls=Command)(wrapped)
+        return wrapped
+
+    return register
+
+
+def flag(*names: str, help: str) -> Any:
+    """A boolean ``--name`` option, off by default."""
+    return typer.Option(False, *names, help=help)
+
+
+def table(
+    title: str, *columns: str, right: tuple[str, ...] = (), title_justify: str = "center"
+) -> Table:
+    """A result table whose cells wrap (fold) instead of being cut at narrow widths."""
+    view = Table(title=title, title_justify=title_justify)  # type: ignore[arg-type]
+    for name in columns:
+        view.add_column(name, justify="right" if name in right else "left", overflow="fold")
+    return view
 
 
 def build_settings(
@@ -59,6 +148,8 @@ def build_settings(
     max_age_days: float | None = None,
 ) -> Settings:
     """Settings from the environment, overridden by whichever CLI options were given."""
+    from tickermap.config import Settings
+
     return Settings.from_env(
         overrides={
             "openfigi_url": openfigi_url,
@@ -76,7 +167,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages to stderr."),
+    verbose: bool = flag("--verbose", "-v", help="Log debug messages to stderr."),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),

@@ -34,6 +34,7 @@ class RichProgress:
             disable=not console.is_terminal,
         )
         self._task: TaskID | None = None
+        self._name = ""
 
     def __enter__(self) -> RichProgress:
         self._bar.start()
@@ -48,11 +49,19 @@ class RichProgress:
         self._bar.stop()
 
     def start(self, task: str, total: int | None = None) -> None:
+        self._name = task
         self._task = self._bar.add_task(task, total=total, stats="")
+
+    def waiting(self, seconds: float, reason: str) -> None:
+        """Say in the bar's description that nothing moves for a while, and why."""
+        if self._task is not None:
+            note = f"{self._name} (waiting {seconds:.0f} s for the {reason})"
+            self._bar.update(self._task, description=note)
 
     def advance(self, n: int = 1, **stats: object) -> None:
         if self._task is None:
             return
+        self._bar.update(self._task, description=self._name)
         text = " ".join(f"{k}={v}" for k, v in stats.items())
         if text:
             self._bar.update(self._task, advance=n, stats=text)

@@ -3,41 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
-from tickermap.cli._app import app, console, friendly_errors
+from tickermap.cli._app import app, command, console, table
+
+if TYPE_CHECKING:
+    from tickermap.demo import DemoResult
 
 
-@app.command()
-@friendly_errors
-def demo(
-    out_dir: Path = typer.Option(Path("demo-out"), "--out", "-o", help="Folder to write into."),
-) -> None:
-    """Run validate -> reconcile -> audit -> features -> exposure -> history on synthetic data.
-
-    Starts the built-in OpenFIGI emulator on 127.0.0.1; needs no network and no API key.
-
-    Example: tickermap demo --out demo-out
-    """
-    from tickermap.cli._progress import RichProgress
-    from tickermap.demo import run_demo
-
-    with RichProgress() as progress:
-        result = run_demo(out_dir, progress=progress)
+def _render(result: DemoResult) -> None:
     v = result.validation
     console.print(
         f"[bold]1. validate[/] community_map.csv: {len(v.findings)} findings "
         f"({int((v.findings['severity'] == 'error').sum())} errors)"
     )
     universe = result.reconciled.result.universe
-    table = Table(title="2. reconcile", title_justify="left")
-    for col in ("status", "tickers", "example"):
-        table.add_column(col)
+    view = table("2. reconcile", "status", "tickers", "example", title_justify="left")
     for status, group in universe.groupby("status", sort=False):
-        table.add_row(str(status), str(len(group)), str(group["bloomberg_ticker"].iloc[0]))
-    console.print(table)
+        view.add_row(str(status), str(len(group)), str(group["bloomberg_ticker"].iloc[0]))
+    console.print(view)
     console.print(
         "[bold]3. audit[/]: "
         + (
@@ -54,9 +40,15 @@ def demo(
         f"({matched / max(rows, 1):.1%}); not joined: "
         + (", ".join(f"{r.bloomberg_ticker} ({r.reason})" for r in excluded.itertuples()) or "none")
     )
-    expo = Table(title="exposure (Numerai corr, mean over dates)", title_justify="left")
-    for col in ("feature", "mean", "sharpe", "neutralized"):
-        expo.add_column(col, justify="right" if col != "feature" else "left")
+    expo = table(
+        "exposure (Numerai corr, mean over dates)",
+        "feature",
+        "mean",
+        "sharpe",
+        "neutralized",
+        right=("mean", "sharpe", "neutralized"),
+        title_justify="left",
+    )
     for rec in result.exposure_table.to_dict("records"):
         expo.add_row(
             str(rec["feature"]),
@@ -83,3 +75,21 @@ def demo(
             + (", ".join(events) or "no events")
             + f"; {len(h.findings)} findings -> history.csv"
         )
+
+
+@command(app)
+def demo(
+    out_dir: Path = typer.Option(Path("demo-out"), "--out", "-o", help="Folder to write into."),
+) -> None:
+    """Run validate -> reconcile -> audit -> features -> exposure -> history on synthetic data.
+
+    Starts the built-in OpenFIGI emulator on 127.0.0.1; needs no network and no API key.
+
+    Example: tickermap demo --out demo-out
+    """
+    from tickermap.cli._progress import RichProgress
+    from tickermap.demo import run_demo
+
+    with RichProgress() as progress:
+        result = run_demo(out_dir, progress=progress)
+    _render(result)

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
-from tickermap.cli._app import app, console, friendly_errors
-from tickermap.cli._progress import RichProgress
+from tickermap.cli._app import app, command, console, table
 from tickermap.errors import ConfigError
-from tickermap.exposure.per_date import Method
-from tickermap.exposure.run import (
-    ExposureReport,
-    forum_table,
-    planned_outputs,
-    run_exposure,
-    write_outputs,
-)
-from tickermap.tables import check_outputs
+
+if TYPE_CHECKING:
+    from tickermap.exposure.run import ExposureReport
 
 _LABELS = {
     "positive_share": "pos",
@@ -35,14 +28,15 @@ def _cell(column: str, value: object) -> str:
     return f"{value:.3f}" if unsigned else f"{value:+.3f}"
 
 
-def _render(report: ExposureReport) -> None:
-    table = forum_table(report)
-    view = Table(title="Signal exposure per feature (mean over dates)")
-    for col in table.columns:
-        label = _LABELS.get(str(col), str(col))
-        view.add_column(label, justify="left" if col == "feature" else "right")
-    for row in table.itertuples(index=False):
-        cells = zip(table.columns, row, strict=True)
+def _render(report: ExposureReport, written: list[Path]) -> None:
+    from tickermap.exposure.run import forum_table
+
+    summary = forum_table(report)
+    labels = [_LABELS.get(str(col), str(col)) for col in summary.columns]
+    right = tuple(label for label in labels if label != "feature")
+    view = table("Signal exposure per feature (mean over dates)", *labels, right=right)
+    for row in summary.itertuples(index=False):
+        cells = zip(summary.columns, row, strict=True)
         view.add_row(*[_cell(str(c), v) for c, v in cells])
     console.print(view)
     cov = report.coverage
@@ -61,10 +55,11 @@ def _render(report: ExposureReport) -> None:
         console.print(
             f"{row.metric}: mean {row.mean:.4f}, max {row.max:.4f}, latest {row.latest:.4f}"
         )
+    for path in written:
+        console.print(f"wrote {path}")
 
 
-@app.command()
-@friendly_errors
+@command(app)
 def exposure(
     signal: Path = typer.Option(..., "--signal", help="date, <key>, signal (CSV/Parquet)."),
     features: Path = typer.Option(..., "--features", help="date, <key>, feature columns."),
@@ -104,18 +99,20 @@ def exposure(
 
     Example: tickermap exposure --signal s.parquet --features f.parquet --out exp.csv --plot a.png
     """
-    check_outputs(
-        inputs=[signal, features, universe],
-        outputs=planned_outputs(out, plot=plot, html_path=report),
-    )
+    from tickermap.cli._progress import RichProgress
+    from tickermap.exposure.run import exposure_files
+
     unknown = sorted(set(method) - {"numerai", "spearman"})
     if unknown:
         raise ConfigError(f"--method {', '.join(unknown)}: choose numerai and/or spearman")
-    methods: list[Method] = [m for m in ("numerai", "spearman") if m in method]
+    methods = [m for m in ("numerai", "spearman") if m in method]
     with RichProgress() as progress:
-        result = run_exposure(
+        result, written = exposure_files(
             signal,
             features,
+            out,
+            plot=plot,
+            html_path=report,
             universe_path=universe,
             signal_key=signal_key,
             features_key=features_key,
@@ -128,6 +125,4 @@ def exposure(
             progress=progress,
             history_path=history,
         )
-    _render(result)
-    for path in write_outputs(result, out, plot=plot, html_path=report):
-        console.print(f"wrote {path}")
+    _render(result, written)

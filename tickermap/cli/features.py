@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from tickermap.cli._app import app, console, friendly_errors
-from tickermap.cli._progress import RichProgress
+from tickermap.cli._app import app, command, console
 from tickermap.columns import BLOOMBERG_TICKER
 from tickermap.errors import ConfigError
-from tickermap.features.compute import FEATURE_COLUMNS, CountrySource, run_features
-from tickermap.tables import check_outputs, write_table
+from tickermap.tables import check_outputs
 
-_COUNTRY_SOURCES: tuple[CountrySource, ...] = ("auto", "column", "key", "none")
+if TYPE_CHECKING:
+    import pandas as pd
+
+_COUNTRY_SOURCES = ("auto", "column", "key", "none")
 
 
-@app.command()
-@friendly_errors
+def _render(table: pd.DataFrame, out: Path) -> None:
+    from tickermap.features.compute import FEATURE_COLUMNS
+
+    filled = ", ".join(f"{c} {table[c].notna().mean():.0%}" for c in FEATURE_COLUMNS)
+    console.print(f"Wrote {len(table):,} rows x {len(FEATURE_COLUMNS)} features to {out}")
+    console.print(f"Non-empty: {filled}")
+
+
+@command(app)
 def features(
     prices: Path = typer.Argument(
         ...,
+        metavar="PRICES",
         help="Daily prices: date, <key>, open, high, low, close, volume "
         "[, shares_outstanding, currency, country] (CSV or Parquet).",
     ),
@@ -38,11 +48,14 @@ def features(
     Example: tickermap features prices.parquet --fx fx.csv --out features.parquet
     """
     check_outputs(inputs=[prices, fx], outputs={"--out": out})
+    from tickermap.cli._progress import RichProgress
+    from tickermap.features.compute import run_features
+
     if country_from not in _COUNTRY_SOURCES:
         raise ConfigError(f"--country-from must be one of {', '.join(_COUNTRY_SOURCES)}")
     with RichProgress() as bar:
-        table = run_features(prices, key=key, fx_path=fx, country_from=country_from, progress=bar)
-    write_table(table, out)
-    filled = ", ".join(f"{c} {table[c].notna().mean():.0%}" for c in FEATURE_COLUMNS)
-    console.print(f"Wrote {len(table):,} rows x {len(FEATURE_COLUMNS)} features to {out}")
-    console.print(f"Non-empty: {filled}")
+        table = run_features(
+            prices, key=key, fx_path=fx, country_from=country_from,  # type: ignore[arg-type]
+            progress=bar, out=out,
+        )  # fmt: skip
+    _render(table, out)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from tickermap.cli._app import app, console, friendly_errors, out
-from tickermap.errors import ConfigError
+from tickermap.cli._app import app, command, console, out
+
+if TYPE_CHECKING:
+    from tickermap.history.build import HistoryRun
 
 
-@app.command()
-@friendly_errors
+@command(app)
 def history(
     files: list[Path] = typer.Argument(
         ..., help="Dated universe files (CSV/Parquet), or one HISTORY file with --at."
@@ -38,29 +40,42 @@ def history(
         None, "--ticker-column", help="Ticker column (default numerai_ticker/bloomberg_ticker)."
     ),
 ) -> None:
-    """Spells (who held each ticker when) and corporate events from dated universe files.
+    """Spells and events of dated universe files; the map on a date.
+
+    A spell is who held a ticker when.
 
     Example: tickermap history train.parquet validation.parquet live.parquet --out history.csv
 
     Example: tickermap history history.csv --at 2024-01-05
     """
-    if at is not None:
-        _at(files, at, out_path)
-        return
-    if out_path is None:
-        raise ConfigError("give --out HISTORY (or --at DATE with one history file)")
     from tickermap.cli._progress import RichProgress
-    from tickermap.history.build import build_history, check_outputs, write_history
+    from tickermap.history.build import run_history
 
-    check_outputs(out_path, inputs=files, events=events, findings=findings)
     with RichProgress() as progress:
-        result = build_history(
+        run = run_history(
             files,
+            out=out_path,
+            at=at,
+            events=events,
+            findings=findings,
             date_column=date_column,
             ticker_column=ticker_column,
             entity_column=entity_column,
             progress=progress,
         )
+    _render(run, files, at)
+
+
+def _render(run: HistoryRun, files: list[Path], at: str | None) -> None:
+    if run.at_table is not None:
+        if not run.written:
+            out.print(run.at_table.to_csv(index=False), end="")
+            return
+        console.print(f"{len(run.at_table)} tickers in force on {at}")
+        console.print(f"wrote {run.written[0]}")
+        return
+    result = run.result
+    assert result is not None
     counts = result.events["event"].value_counts()
     kinds = result.findings["kind"].value_counts()
     console.print(
@@ -77,21 +92,5 @@ def history(
         f"findings: {len(result.findings)}"
         + (" (" + ", ".join(f"{n} {k}" for k, n in kinds.items()) + ")" if len(kinds) else "")
     )
-    for path in write_history(result, out_path, inputs=files, events=events, findings=findings):
+    for path in run.written:
         console.print(f"wrote {path}")
-
-
-def _at(files: list[Path], at: str, out_path: Path | None) -> None:
-    if len(files) != 1:
-        raise ConfigError("--at takes exactly one HISTORY file (written by tickermap history)")
-    from tickermap.history.pit import load_history, map_at
-    from tickermap.tables import write_table
-
-    table = map_at(load_history(files[0]), at)
-    if out_path is None:
-        out.print(table.to_csv(index=False), end="")
-        return
-    if out_path.resolve() == files[0].resolve():
-        raise ConfigError(f"--out {str(out_path)!r} is the history file; choose another path")
-    console.print(f"{len(table)} tickers in force on {at}")
-    console.print(f"wrote {write_table(table, out_path)}")

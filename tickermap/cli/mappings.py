@@ -7,42 +7,28 @@ Thin over :mod:`tickermap.maps.sources` (registry, download) and :mod:`tickermap
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import typer
 
-from tickermap.cli._app import app, build_settings, friendly_errors, out
-from tickermap.cli._progress import RichProgress
-from tickermap.maps.load import (
-    PRESETS,
-    LoadedMap,
-    Namespace,
-    Preset,
-    load_map,
-    parse_columns_option,
-)
-from tickermap.maps.options import parse_map_option
-from tickermap.maps.sources import fetch_source, load_registry
+from tickermap.cli._app import PRESET_NAMES, build_settings, command, out, sub_app
 
-mappings_app = typer.Typer(
-    help="Community mapping files: list the known ones, fetch one (checksum-verified), inspect.",
-    no_args_is_help=True,
+if TYPE_CHECKING:
+    from tickermap.maps.load import LoadedMap, Namespace, Preset
+    from tickermap.maps.sources import Source
+
+mappings_app = sub_app(
+    "mappings",
+    "Community mapping files: list the known ones, fetch one (checksum-verified), inspect.",
 )
-app.add_typer(mappings_app, name="mappings")
 
 _REGISTRY = typer.Option(
     None, "--registry", help="A sources TOML file instead of the bundled mappings/sources.toml."
 )
 
 
-@mappings_app.command("list")
-@friendly_errors
-def list_sources(registry: Path | None = _REGISTRY) -> None:
-    """List the known public community mapping files (name, preset, licence, pinned, URL).
-
-    Example: tickermap mappings list
-    """
-    for src in load_registry(registry).values():
+def _print_sources(sources: dict[str, Source]) -> None:
+    for src in sources.values():
         pinned = f"sha256 {src.sha256[:16]}…" if src.pinned else "NOT pinned: fetch needs --sha256"
         if src.is_folder:
             pinned = f"folder: {len(src.files)} files pinned, {len(src.missing)} not pinned"
@@ -52,10 +38,22 @@ def list_sources(registry: Path | None = _REGISTRY) -> None:
             out.print(f"  not pinned: {', '.join(src.missing)} ({src.note})", markup=False)
 
 
-@mappings_app.command("fetch")
-@friendly_errors
+@command(mappings_app, "list")
+def list_sources(registry: Path | None = _REGISTRY) -> None:
+    """List the known public community mapping files (name, preset, licence, pinned, URL).
+
+    Example: tickermap mappings list
+    """
+    from tickermap.maps.sources import load_registry
+
+    _print_sources(load_registry(registry))
+
+
+@command(mappings_app, "fetch")
 def fetch(
-    name: str = typer.Argument(..., help="Registry name, e.g. guillem (see `mappings list`)."),
+    name: str = typer.Argument(
+        ..., metavar="NAME", help="Registry name, e.g. guillem (see `mappings list`)."
+    ),
     url: str | None = typer.Option(None, "--url", help="Download from this mirror instead."),
     sha256: str | None = typer.Option(
         None,
@@ -71,12 +69,15 @@ def fetch(
 
     Example: tickermap mappings fetch guillem
     """
+    from tickermap.cli._progress import RichProgress
+    from tickermap.maps.sources import fetch_source
+
     settings = build_settings(cache_dir=cache_dir)
     with RichProgress() as progress:
         path = fetch_source(
             name,
             settings=settings,
-            registry=load_registry(registry),
+            registry=registry,
             url_override=url,
             sha256=sha256,
             progress=progress,
@@ -84,20 +85,23 @@ def fetch(
     out.print(str(path))
 
 
-def _summary(loaded: LoadedMap) -> str:
+def _print_map(loaded: LoadedMap, rows: int) -> None:
     how = "detected from the header" if loaded.detected else "given"
-    return (
+    summary = (
         f"{loaded.path}: preset {loaded.preset} ({how}), namespace {loaded.namespace}, "
         f"{len(loaded.frame)} rows"
     )
+    out.print(summary, markup=False)
+    out.print(loaded.frame.head(rows).to_csv(index=False), end="", markup=False)
 
 
-@mappings_app.command("show")
-@friendly_errors
+@command(mappings_app, "show")
 def show(
-    path: str = typer.Argument(..., help="A mapping file (CSV/Parquet) or folder; FILE:PRESET."),
+    path: str = typer.Argument(
+        ..., metavar="FILE", help="A mapping file (CSV/Parquet) or folder; FILE:PRESET."
+    ),
     preset: str | None = typer.Option(
-        None, "--preset", help=f"One of {', '.join(PRESETS)}; auto-detected by default."
+        None, "--preset", help=f"One of {', '.join(PRESET_NAMES)}; auto-detected by default."
     ),
     columns: str | None = typer.Option(
         None, "--columns", help="Generic mode: key=column,... e.g. name=company,isin=ISIN."
@@ -111,6 +115,9 @@ def show(
 
     Example: tickermap mappings show signals_map_guillem.csv --rows 3
     """
+    from tickermap.maps.load import load_map, parse_columns_option
+    from tickermap.maps.options import parse_map_option
+
     spec = parse_map_option(path)
     loaded = load_map(
         spec.path,
@@ -118,5 +125,4 @@ def show(
         columns=parse_columns_option(columns) if columns is not None else None,
         namespace=cast("Namespace | None", namespace),
     )
-    out.print(_summary(loaded), markup=False)
-    out.print(loaded.frame.head(rows).to_csv(index=False), end="", markup=False)
+    _print_map(loaded, rows)

@@ -3,22 +3,54 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
-from tickermap.cli._app import app, build_settings, console, friendly_errors, out
-from tickermap.cli._progress import RichProgress
+from tickermap.cli._app import app, build_settings, command, console, flag, out, sub_app, table
 from tickermap.tables import check_outputs
 
-audit_app = typer.Typer(
-    help="Audit a reconciled universe for corporate events.", no_args_is_help=True
-)
-app.add_typer(audit_app, name="audit")
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tickermap.maps.options import MapSpec
+    from tickermap.reconcile.pipeline import ReconcileOutputs
+
+audit_app = sub_app("audit", "Audit a reconciled universe for corporate events.")
 
 
-@app.command()
-@friendly_errors
+def _inputs(universe: Path, specs: list[MapSpec]) -> list[Path]:
+    return [universe, *(spec.path for spec in specs)]
+
+
+def _print_summary(done: ReconcileOutputs, specs: list[MapSpec]) -> None:
+    from tickermap.maps.options import describe_map_spec
+
+    for spec in specs:
+        console.print(f"map {describe_map_spec(spec)}", markup=False)
+    universe, stats = done.result.universe, done.result.stats
+    view = table(
+        f"{stats['tickers']} tickers, {stats['claims']} claims "
+        f"({stats['namespace']} namespace), {stats['requests_sent']} OpenFIGI requests",
+        "status",
+        "tickers",
+        "share",
+        right=("tickers", "share"),
+    )
+    counts = universe["status"].value_counts()
+    for status, n in counts.items():
+        view.add_row(str(status), str(n), f"{n / max(len(universe), 1):.1%}")
+    console.print(view)
+    for label, path in (
+        ("universe", done.universe_path),
+        ("review", done.review_path),
+        ("report", done.report_path),
+    ):
+        if path is not None:
+            console.print(f"wrote {label}: {path}")
+
+
+@command(app)
 def reconcile(
     universe: Path = typer.Option(
         ...,
@@ -56,25 +88,21 @@ def reconcile(
     cache_dir: Path | None = typer.Option(
         None, "--cache-dir", help="Cache directory (env TICKERMAP_CACHE_DIR)."
     ),
-    time_scale: float = typer.Option(
-        1.0,
-        "--time-scale",
-        help="Only against a time-scaled emulator: the factor of its --time-scale.",
-    ),
-    offline: bool = typer.Option(
-        False, "--offline", help="Use cached OpenFIGI answers only; mark the rest unverified."
+    offline: bool = flag(
+        "--offline", help="Use cached OpenFIGI answers only; mark the rest unverified."
     ),
 ) -> None:
     """Decide which identifiers of each ticker can be trusted, and write clean join keys.
 
     Example: tickermap reconcile --universe u.csv --map map.csv --out clean.csv --report r.html
     """
-    from tickermap.maps.options import describe_map_spec, parse_map_options
+    from tickermap.cli._progress import RichProgress
+    from tickermap.maps.options import parse_map_options
     from tickermap.reconcile.pipeline import reconcile_files
 
     specs = parse_map_options(maps, map_columns)
     check_outputs(
-        inputs=[universe, *(spec.path for spec in specs)],
+        inputs=_inputs(universe, specs),
         outputs={"--out": out_path, "--review": review, "--report": report},
     )
     settings = build_settings(openfigi_url=openfigi_url, cache_dir=cache_dir)
@@ -89,39 +117,24 @@ def reconcile(
             column=column,
             offline=offline,
             progress=progress,
-            time_scale=time_scale,
         )
-    for spec in specs:
-        console.print(f"map {describe_map_spec(spec)}", markup=False)
-    _print_summary(done.result.universe, done.result.stats)
-    for label, path in (
-        ("universe", done.universe_path),
-        ("review", done.review_path),
-        ("report", done.report_path),
-    ):
-        if path is not None:
-            console.print(f"wrote {label}: {path}")
+    _print_summary(done, specs)
 
 
-def _print_summary(universe: object, stats: dict[str, object]) -> None:
-    import pandas as pd
+def _print_events(found: pd.DataFrame, written: Path | None) -> None:
+    from tickermap.reconcile.audit import summarize_events
 
-    assert isinstance(universe, pd.DataFrame)
-    table = Table(
-        title=f"{stats['tickers']} tickers, {stats['claims']} claims "
-        f"({stats['namespace']} namespace), {stats['requests_sent']} OpenFIGI requests"
-    )
-    table.add_column("status")
-    table.add_column("tickers", justify="right")
-    table.add_column("share", justify="right")
-    counts = universe["status"].value_counts()
-    for status, n in counts.items():
-        table.add_row(str(status), str(n), f"{n / max(len(universe), 1):.1%}")
-    console.print(table)
+    view = table(f"{len(found)} events", "event", "exch_code", "tickers")
+    for rec in summarize_events(found).itertuples(index=False):
+        view.add_row(*(str(x) for x in rec))
+    console.print(view)
+    if written is not None:
+        console.print(f"wrote {written}")
+    else:
+        out.print(found.to_csv(index=False), end="")
 
 
-@audit_app.command("delisted")
-@friendly_errors
+@command(audit_app, "delisted")
 def audit_delisted(
     universe: Path = typer.Option(..., "--universe", "-u", help="Output of 'tickermap reconcile'."),
     out_path: Path | None = typer.Option(
@@ -135,19 +148,9 @@ def audit_delisted(
 
     Example: tickermap audit delisted --universe clean.csv --out events.csv
     """
-    from tickermap.reconcile.audit import audit_events, summarize_events
-    from tickermap.tables import read_table, write_table
+    from tickermap.reconcile.audit import audit_file
 
     check_outputs(inputs=[universe], outputs={"--out": out_path})
     wanted = [e.strip() for e in events.split(",") if e.strip()]
-    found = audit_events(read_table(universe), events=wanted, path=universe)  # type: ignore[arg-type]
-    table = Table(title=f"{len(found)} events")
-    for col in ("event", "exch_code", "tickers"):
-        table.add_column(col)
-    for rec in summarize_events(found).itertuples(index=False):
-        table.add_row(*(str(x) for x in rec))
-    console.print(table)
-    if out_path is not None:
-        console.print(f"wrote {write_table(found, out_path)}")
-    else:
-        out.print(found.to_csv(index=False), end="")
+    found, written = audit_file(universe, out_path, events=wanted)  # type: ignore[arg-type]
+    _print_events(found, written)

@@ -4,30 +4,34 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
-from tickermap.cli._app import app, build_settings, console, friendly_errors
-from tickermap.cli._progress import RichProgress
-from tickermap.errors import OfflineMiss
-from tickermap.openfigi.resolve import ResolveReport, resolve_file
+from tickermap.cli._app import app, build_settings, command, console, flag, table
 from tickermap.tables import check_outputs
 
+if TYPE_CHECKING:
+    from tickermap.openfigi.resolve import ResolveReport
 
-def _summary(report: ResolveReport) -> Table:
-    table = Table(title="resolve outcomes", title_justify="left")
-    table.add_column("outcome")
-    table.add_column("tickers", justify="right")
+
+def _render(report: ResolveReport) -> None:
+    view = table("resolve outcomes", "outcome", "tickers", right=("tickers",), title_justify="left")
     for outcome, n in sorted(report.counts.items(), key=lambda kv: -kv[1]):
-        table.add_row(outcome, str(n))
-    return table
+        view.add_row(outcome, str(n))
+    console.print(view)
+    console.print(
+        f"wrote {report.rows} rows to {report.out}; {report.from_cache} from cache, "
+        f"{report.requests} requests, {report.http_429} x 429"
+        + (f", {report.shared} answered by another run" if report.shared else "")
+    )
 
 
-@app.command()
-@friendly_errors
+@command(app)
 def resolve(
-    universe: Path = typer.Argument(..., help="CSV/Parquet with a ticker column."),
+    universe: Path = typer.Argument(
+        ..., metavar="UNIVERSE", help="CSV/Parquet with a ticker column."
+    ),
     out: Path = typer.Option(..., "--out", help="Output table (.csv or .parquet)."),
     column: str | None = typer.Option(
         None, help="Ticker column: bloomberg_ticker (default) or numerai_ticker."
@@ -36,13 +40,12 @@ def resolve(
         None, help="OpenFIGI base URL (or TICKERMAP_OPENFIGI_URL); e.g. the emulator's."
     ),
     cache_dir: Path | None = typer.Option(None, help="Cache folder (or TICKERMAP_CACHE_DIR)."),
-    max_age: float | None = typer.Option(None, help="Refetch cached answers older than DAYS."),
-    offline: bool = typer.Option(False, help="Answer from the cache only; send nothing."),
+    max_age: float | None = typer.Option(
+        None, metavar="DAYS", help="Refetch cached answers older than DAYS."
+    ),
+    offline: bool = flag("--offline", help="Answer from the cache only; send nothing."),
     jobs_per_request: int | None = typer.Option(
         None, min=1, help="Jobs per mapping request (default 10, or 100 with an API key)."
-    ),
-    time_scale: float = typer.Option(
-        1.0, help="Only against a time-scaled emulator: the factor of its --time-scale."
     ),
 ) -> None:
     """Resolve every ticker to its composite FIGI via OpenFIGI (batched, paced, cached).
@@ -50,19 +53,15 @@ def resolve(
     Example: tickermap resolve universe.csv --out resolved.csv --openfigi-url http://127.0.0.1:8765
     """
     check_outputs(inputs=[universe], outputs={"--out": out})
+    from tickermap.cli._progress import RichProgress
+    from tickermap.openfigi.resolve import resolve_file
+
     settings = build_settings(openfigi_url=openfigi_url, cache_dir=cache_dir, max_age_days=max_age)
     with RichProgress() as progress:
         report = resolve_file(
             universe, out, settings=settings, column=column, offline=offline,
-            jobs_per_request=jobs_per_request, time_scale=time_scale, progress=progress,
+            jobs_per_request=jobs_per_request, progress=progress,
         )  # fmt: skip
-    console.print(_summary(report))
-    console.print(
-        f"wrote {report.rows} rows to {report.out}; {report.from_cache} from cache, "
-        f"{report.requests} requests, {report.http_429} x 429"
-    )
-    if report.offline_missing:
-        raise OfflineMiss(
-            f"{report.offline_missing} of {report.rows} tickers were not in the cache "
-            f"(outcome 'failed' in {out}); run without --offline to fetch them"
-        )
+    _render(report)
+    if report.problem is not None:
+        raise report.problem

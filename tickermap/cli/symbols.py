@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
-from tickermap.cli._app import app, console, friendly_errors
+from tickermap.cli._app import app, command, console
 from tickermap.tables import check_outputs
-from tickermap.tickers.symbols import convert_file
+
+if TYPE_CHECKING:
+    from tickermap.tickers.symbols import SymbolSummary
 
 
-@app.command()
-@friendly_errors
+def _render(s: SymbolSummary, out: Path) -> None:
+    console.print(
+        f"{s.rows} rows ({s.column}, {s.source}) -> {s.output}: {s.converted} converted, "
+        f"{s.ambiguous} ambiguous, {s.rows - s.converted} without a symbol"
+    )
+    for reason, count in sorted(s.errors.items(), key=lambda kv: -kv[1]):
+        console.print(f"  {reason}: {count}")
+    console.print(f"wrote {out}")
+
+
+@command(app)
 def symbols(
-    path: Path = typer.Argument(..., help="Input CSV or Parquet file."),
+    path: Path = typer.Argument(..., metavar="FILE", help="Input CSV or Parquet file."),
     column: str = typer.Option(
         None, "--column", help="bloomberg_ticker, numerai_ticker or yahoo (default: detected)."
     ),
@@ -35,11 +46,7 @@ def symbols(
     Example: tickermap symbols universe.csv --column bloomberg_ticker --to yahoo --out out.csv
     """
     check_outputs(inputs=[path], outputs={"--out": out})
+    from tickermap.tickers.symbols import convert_file
+
     s = convert_file(path, out, column=column, to=to, source=namespace, venue_column=venue_column)
-    console.print(
-        f"{s.rows} rows ({s.column}, {s.source}) -> {s.output}: {s.converted} converted, "
-        f"{s.ambiguous} ambiguous, {s.rows - s.converted} without a symbol"
-    )
-    for reason, count in sorted(s.errors.items(), key=lambda kv: -kv[1]):
-        console.print(f"  {reason}: {count}")
-    console.print(f"wrote {out}")
+    _render(s, out)

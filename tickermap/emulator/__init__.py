@@ -2,37 +2,47 @@
 
 from __future__ import annotations
 
-from tickermap.emulator.endpoints import (
-    ID_TYPES,
-    MARKET_SEC_DES,
-    PAGE_SIZE,
-    TEXT,
-    VALUE_KEYS,
-    answer_mapping,
-    answer_search,
-    answer_values,
-    map_job,
-)
-from tickermap.emulator.faults import (
-    FAULT_KINDS,
-    KEYED_LIMITS,
-    UNKEYED_LIMITS,
-    Bucket,
-    EmulatorStats,
-    FaultPlan,
-    Faults,
-    Limits,
-    RateDecision,
-    RateWindows,
-)
-from tickermap.emulator.server import (
-    Emulator,
-)
-from tickermap.emulator.world import (
-    FILTER_KEYS,
-    RESULT_FIELDS,
-    World,
-)
+from typing import TYPE_CHECKING
+
+from tickermap._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from tickermap.emulator.endpoints import (
+        ID_TYPES,
+        MARKET_SEC_DES,
+        PAGE_SIZE,
+        TEXT,
+        VALUE_KEYS,
+        answer_mapping,
+        answer_search,
+        answer_values,
+        map_job,
+    )
+    from tickermap.emulator.faults import (
+        FAULT_KINDS,
+        KEYED_LIMITS,
+        UNKEYED_LIMITS,
+        Bucket,
+        EmulatorStats,
+        FaultPlan,
+        Faults,
+        Limits,
+        RateDecision,
+        RateWindows,
+    )
+    from tickermap.emulator.launch import (
+        is_loopback,
+        start_emulator,
+    )
+    from tickermap.emulator.server import (
+        Emulator,
+        EmulatorHandler,
+    )
+    from tickermap.emulator.world import (
+        FILTER_KEYS,
+        RESULT_FIELDS,
+        World,
+    )
 
 __all__ = [
     "FAULT_KINDS",
@@ -47,6 +57,7 @@ __all__ = [
     "VALUE_KEYS",
     "Bucket",
     "Emulator",
+    "EmulatorHandler",
     "EmulatorStats",
     "FaultPlan",
     "Faults",
@@ -57,5 +68,9 @@ __all__ = [
     "answer_mapping",
     "answer_search",
     "answer_values",
+    "is_loopback",
     "map_job",
+    "start_emulator",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__)

@@ -41,8 +41,17 @@ from tickermap.emulator.faults import (
     RateWindows,
 )
 from tickermap.emulator.world import World
+from tickermap.openfigi.ratelimit import TIME_SCALE_HEADER
 
-__all__ = ["KEYED_LIMITS", "UNKEYED_LIMITS", "Emulator", "EmulatorStats", "Faults", "Limits"]
+__all__ = [
+    "KEYED_LIMITS",
+    "UNKEYED_LIMITS",
+    "Emulator",
+    "EmulatorHandler",
+    "EmulatorStats",
+    "Faults",
+    "Limits",
+]
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +105,9 @@ class Emulator:
         unkeyed: limits without a key (per client address).
         keyed: limits with a key (per key).
         time_scale: emulated time runs ``1 / time_scale`` times faster (0.01: a 60 s window
-            lasts 0.6 real seconds); header values stay in emulated seconds.
+            lasts 0.6 real seconds); header values stay in emulated seconds, and every answer
+            carrying ``ratelimit-*`` headers also carries ``tickermap-time-scale: <factor>``
+            (only when the factor is not 1), from which the client learns to scale its waits.
         faults: seeded fault injection, or None for none.
         retry_after_mode: ``reset`` (2026 behaviour: equals ``ratelimit-reset``) or ``window``
             (2023: the full window).
@@ -137,6 +148,9 @@ class Emulator:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
+    handler_class: type[EmulatorHandler]
+    """The request handler class :meth:`start` binds to this emulator (subclass it to tweak)."""
+
     def __repr__(self) -> str:
         return f"Emulator(url={self.url!r}, records={len(self.world)}, keys={len(self._keys)})"
 
@@ -144,7 +158,7 @@ class Emulator:
         """Bind and serve in a daemon thread; sets :attr:`url`."""
         if self._server is not None:
             return self
-        handler = type("_BoundHandler", (_Handler,), {"emulator": self})
+        handler = type("_BoundHandler", (self.handler_class,), {"emulator": self})
         server = _Server((self.host, self.port), handler)
         self._server = server
         self.port = server.server_address[1]
@@ -202,6 +216,8 @@ class Emulator:
         if not d.allowed:
             retry = d.reset if self.retry_after_mode == "reset" else d.window
             headers.append(("retry-after", str(retry)))
+        if self.time_scale != 1.0:
+            headers.append((TIME_SCALE_HEADER, repr(float(self.time_scale))))
         return headers
 
 
@@ -210,8 +226,11 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # many concurrent clients in benchmarks
 
 
-class _Handler(BaseHTTPRequestHandler):
+class EmulatorHandler(BaseHTTPRequestHandler):
+    """Serves one connection of an :class:`Emulator` (see the module docstring's pipeline)."""
+
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # head and body go out in one write; no delayed-ACK stall
     emulator: Emulator
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -377,3 +396,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.emulator.stats.record(
             self.command, path, self._n_jobs, status, keyed, self._fault_done
         )
+
+
+Emulator.handler_class = EmulatorHandler

@@ -2,45 +2,61 @@
 
 from __future__ import annotations
 
-from tickermap.exposure.churn import (
-    CHURN_COLUMNS,
-    MIN_OVERLAP,
-    churn,
-    summarize_churn,
-)
-from tickermap.exposure.html import bar_chart_png, html_report
-from tickermap.exposure.inputs import DATES_PER_BATCH, STREAM_BYTES, load_numeric
-from tickermap.exposure.joins import (
-    DEFAULT_EXCLUDED_STATUSES,
-    JOIN_KEYS,
-    MIN_COVERAGE,
-    STATUS,
-    JoinResult,
-    join_through_universe,
-)
-from tickermap.exposure.neutralize import (
-    Transform,
-    neutralize,
-)
-from tickermap.exposure.per_date import (
-    MIN_TICKERS,
-    Aligned,
-    Method,
-    align,
-    group_rank,
-    grouped_stats,
-    numerai_transform,
-    per_date_exposures,
-    summarize_exposures,
-)
-from tickermap.exposure.run import (
-    ExposureReport,
-    forum_table,
-    output_paths,
-    planned_outputs,
-    run_exposure,
-    write_outputs,
-)
+from typing import TYPE_CHECKING
+
+from tickermap._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from tickermap.exposure.churn import (
+        CHURN_COLUMNS,
+        MIN_OVERLAP,
+        churn,
+        summarize_churn,
+    )
+    from tickermap.exposure.html import (
+        bar_chart_png,
+        html_report,
+        lines_png,
+    )
+    from tickermap.exposure.inputs import (
+        DATES_PER_BATCH,
+        STREAM_BYTES,
+        feature_batches,
+        load_numeric,
+        read_signal,
+    )
+    from tickermap.exposure.joins import (
+        DEFAULT_EXCLUDED_STATUSES,
+        JOIN_KEYS,
+        MIN_COVERAGE,
+        STATUS,
+        JoinResult,
+        join_through_universe,
+    )
+    from tickermap.exposure.neutralize import (
+        Transform,
+        neutralize,
+    )
+    from tickermap.exposure.per_date import (
+        MIN_TICKERS,
+        Aligned,
+        Method,
+        align,
+        group_rank,
+        grouped_stats,
+        numerai_transform,
+        per_date_exposures,
+        summarize_exposures,
+    )
+    from tickermap.exposure.run import (
+        ExposureReport,
+        exposure_files,
+        forum_table,
+        output_paths,
+        planned_outputs,
+        run_exposure,
+        write_outputs,
+    )
 
 __all__ = [
     "CHURN_COLUMNS",
@@ -60,19 +76,25 @@ __all__ = [
     "align",
     "bar_chart_png",
     "churn",
+    "exposure_files",
+    "feature_batches",
     "forum_table",
     "group_rank",
     "grouped_stats",
     "html_report",
     "join_through_universe",
+    "lines_png",
     "load_numeric",
     "neutralize",
     "numerai_transform",
     "output_paths",
     "per_date_exposures",
     "planned_outputs",
+    "read_signal",
     "run_exposure",
     "summarize_churn",
     "summarize_exposures",
     "write_outputs",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__)

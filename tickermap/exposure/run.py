@@ -15,7 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -50,6 +50,7 @@ __all__ = [
     "STREAM_BYTES",
     "ExposureReport",
     "bar_chart_png",
+    "exposure_files",
     "forum_table",
     "html_report",
     "load_numeric",
@@ -287,3 +288,31 @@ def write_outputs(
             tmp.write_text(html_report(report, table), encoding="utf-8")
         written.append(html_path)
     return written
+
+
+def exposure_files(
+    signal_path: Path,
+    features_path: Path,
+    out: Path,
+    *,
+    plot: Path | None = None,
+    html_path: Path | None = None,
+    **options: Any,
+) -> tuple[ExposureReport, list[Path]]:
+    """:func:`run_exposure` (``options`` are its keywords) then :func:`write_outputs`.
+
+    The one call ``tickermap exposure`` makes; returns the report and the paths written.
+    """
+    from tickermap.tables import check_outputs
+
+    check_outputs(
+        inputs=[
+            signal_path,
+            features_path,
+            options.get("universe_path"),
+            options.get("history_path"),
+        ],
+        outputs=planned_outputs(out, plot=plot, html_path=html_path),
+    )
+    report = run_exposure(signal_path, features_path, **options)
+    return report, write_outputs(report, out, plot=plot, html_path=html_path)

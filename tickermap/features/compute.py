@@ -355,10 +355,19 @@ def run_features(
     country_from: CountrySource = "auto",
     spec: FeatureSpec | None = None,
     progress: Progress | None = None,
+    out: str | Path | None = None,
 ) -> pd.DataFrame:
-    """Load prices (and FX) from files and :func:`compute_features`; the one call the CLI makes."""
+    """Load prices (and FX) from files and :func:`compute_features`; the one call the CLI makes.
+
+    With ``out``, the features are also written there (atomically).
+    """
     prices = load_prices(prices_path, key=key)
     fx = load_fx(fx_path) if fx_path is not None else None
-    return compute_features(
+    table = compute_features(
         prices, key=key, spec=spec, fx=fx, country_from=country_from, progress=progress
     )
+    if out is not None:
+        from tickermap.tables import write_table
+
+        write_table(table, out)
+    return table

@@ -24,7 +24,15 @@ from tickermap.history.spells import build_spells
 from tickermap.progress import Progress
 from tickermap.tables import write_table
 
-__all__ = ["HistoryResult", "build_history", "check_outputs", "history_paths", "write_history"]
+__all__ = [
+    "HistoryResult",
+    "HistoryRun",
+    "build_history",
+    "check_outputs",
+    "history_paths",
+    "run_history",
+    "write_history",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,19 +172,21 @@ def check_outputs(
     events: Path | None = None,
     findings: Path | None = None,
 ) -> dict[str, Path]:
-    """The output paths, refused when one is an input or two are the same file.
+    """The output paths, refused (:func:`tickermap.tables.check_outputs`) when one is an input,
+    two are the same file, or one cannot be written.
 
     Raises:
         ConfigError: an output path is an input or another output.
     """
+    from tickermap.tables import check_outputs as check_paths
+
     paths = history_paths(out, events=events, findings=findings)
-    resolved = [p.resolve() for p in paths.values()]
-    if len(set(resolved)) < len(resolved):
-        raise ConfigError("the history, events and findings outputs must be different files")
-    ins = {Path(p).resolve() for p in inputs}
-    for name, p in paths.items():
-        if p.resolve() in ins:
-            raise ConfigError(f"the {name} output {str(p)!r} is an input; choose another path")
+    options = {
+        "--out": paths["spells"],
+        "--events": paths["events"],
+        "--findings": paths["findings"],
+    }
+    check_paths(inputs=inputs, outputs=options)
     return paths
 
 
@@ -198,3 +208,55 @@ def write_history(
     write_table(result.events, paths["events"])
     write_table(result.findings, paths["findings"])
     return list(paths.values())
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRun:
+    """What one ``tickermap history`` call did: a history built, or a map on a date read."""
+
+    result: HistoryResult | None
+    at_table: pd.DataFrame | None
+    written: list[Path]
+
+
+def run_history(
+    files: Sequence[Path],
+    *,
+    out: Path | None,
+    at: str | None = None,
+    events: Path | None = None,
+    findings: Path | None = None,
+    date_column: str | None = None,
+    ticker_column: str | None = None,
+    entity_column: str | None = None,
+    progress: Progress | None = None,
+) -> HistoryRun:
+    """The one call of ``tickermap history``: build and write a history, or (``at``) the map on
+    a date of one history file (written to ``out`` when given).
+
+    Raises:
+        ConfigError: missing ``--out``, several files with ``at``, or an output that is an input.
+    """
+    if at is not None:
+        from tickermap.history.pit import load_history, map_at
+
+        if len(files) != 1:
+            raise ConfigError("--at takes exactly one HISTORY file (written by tickermap history)")
+        if out is not None:
+            from tickermap.tables import check_outputs as check_paths
+
+            check_paths(inputs=files, outputs={"--out": out})
+        table = map_at(load_history(files[0]), at)
+        return HistoryRun(None, table, [] if out is None else [write_table(table, out)])
+    if out is None:
+        raise ConfigError("give --out HISTORY (or --at DATE with one history file)")
+    check_outputs(out, inputs=files, events=events, findings=findings)
+    result = build_history(
+        files,
+        date_column=date_column,
+        ticker_column=ticker_column,
+        entity_column=entity_column,
+        progress=progress,
+    )
+    written = write_history(result, out, inputs=files, events=events, findings=findings)
+    return HistoryRun(result, None, written)

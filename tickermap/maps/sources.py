@@ -266,7 +266,7 @@ def fetch_source(
     name: str,
     *,
     settings: Settings,
-    registry: Mapping[str, Source] | None = None,
+    registry: Mapping[str, Source] | str | Path | None = None,
     url_override: str | None = None,
     sha256: str | None = None,
     progress: Progress | None = None,
@@ -278,7 +278,7 @@ def fetch_source(
     Args:
         name: the registry name (see ``tickermap mappings list``).
         settings: gives ``cache_dir`` and ``timeout``.
-        registry: the sources (default: :func:`load_registry`).
+        registry: the sources, or a registry file to :func:`load_registry` (default: bundled).
         url_override: download from here instead (a mirror, or a loopback server in tests).
         sha256: expected checksum; required for unpinned sources, overrides a pinned one.
         progress: receives the bytes downloaded.
@@ -292,7 +292,7 @@ def fetch_source(
         ChecksumMismatch: the bytes differ from the expected checksum (nothing is kept).
         CacheError: the cache directory cannot be written.
     """
-    sources = load_registry() if registry is None else registry
+    sources = registry if isinstance(registry, Mapping) else load_registry(registry)
     source = sources.get(name)
     if source is None:
         known = ", ".join(sorted(sources)) or "none"

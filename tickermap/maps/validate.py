@@ -300,11 +300,19 @@ def validate_file(
     preset: Preset | None = None,
     columns: dict[str, str] | None = None,
     progress: Progress | None = None,
+    out: str | Path | None = None,
 ) -> ValidationReport:
     """Load a community map (see :func:`tickermap.maps.load.load_map`) and validate it.
+
+    With ``out``, the findings are also written there (atomically).
 
     Raises:
         MappingFileError: the file cannot be read as a map (missing columns, empty, ...).
         ConfigError: unknown preset or bad ``columns``.
     """
-    return validate_map(load_map(path, preset=preset, columns=columns), progress=progress)
+    report = validate_map(load_map(path, preset=preset, columns=columns), progress=progress)
+    if out is not None:
+        from tickermap.tables import write_table
+
+        write_table(report.findings, out)
+    return report

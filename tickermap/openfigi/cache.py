@@ -9,6 +9,10 @@ outcomes (matched, not_found, rejected) are stored; ``failed`` never is. Rows ol
 two processes read and write the same file safely; every ``put_many`` is one transaction, so a
 killed process loses at most the batch it was writing.
 
+Runs sharing a file also share work in flight: :meth:`OutcomeCache.claim` marks job keys as
+being fetched by one client (until a deadline), so a second run waits for those answers instead
+of asking OpenFIGI again; :meth:`OutcomeCache.release` drops the marks once answered.
+
 This module knows nothing about HTTP. Every sqlite3 error becomes a :class:`CacheError`.
 """
 
@@ -18,6 +22,7 @@ import logging
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -56,6 +61,13 @@ CREATE TABLE IF NOT EXISTS outcomes (
     fetched_at REAL NOT NULL
 )
 """
+_INFLIGHT = """
+CREATE TABLE IF NOT EXISTS inflight (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    until REAL NOT NULL
+)
+"""
 # SQLite limits bound parameters per statement (999 on old builds); stay well below.
 _CHUNK = 500
 
@@ -85,6 +97,7 @@ class OutcomeCache:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(_SCHEMA)
+            self._db.execute(_INFLIGHT)
         except (sqlite3.Error, OSError) as exc:
             raise CacheError(
                 f"cannot open the OpenFIGI cache {self.path}: {exc}; delete the file or pass "
@@ -194,6 +207,58 @@ class OutcomeCache:
         except sqlite3.Error as exc:
             raise CacheError(f"cannot write the OpenFIGI cache {self.path}: {exc}") from exc
         return len(rows)
+
+    def claim(self, keys: Sequence[str], *, owner: str, ttl: float) -> set[str]:
+        """Mark ``keys`` as being fetched by ``owner`` for ``ttl`` seconds; return those it got.
+
+        Keys another owner claimed (and whose claim has not expired) are not returned.
+
+        Raises:
+            CacheError: the database cannot be written.
+        """
+        if not keys:
+            return set()
+        now = time.time()
+        unique = list(dict.fromkeys(keys))
+        taken: set[str] = set()
+        try:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._db.execute("DELETE FROM inflight WHERE until < ?", (now,))
+                    for start in range(0, len(unique), _CHUNK):
+                        chunk = unique[start : start + _CHUNK]
+                        marks = ",".join("?" * len(chunk))
+                        taken.update(
+                            k
+                            for (k,) in self._db.execute(
+                                f"SELECT key FROM inflight WHERE key IN ({marks}) AND owner != ?",
+                                [*chunk, owner],
+                            )
+                        )
+                    self._db.executemany(
+                        "INSERT OR REPLACE INTO inflight (key, owner, until) VALUES (?, ?, ?)",
+                        [(k, owner, now + ttl) for k in unique if k not in taken],
+                    )
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise CacheError(f"cannot write the OpenFIGI cache {self.path}: {exc}") from exc
+        return set(unique) - taken
+
+    def release(self, keys: Sequence[str], *, owner: str) -> None:
+        """Drop ``owner``'s claims on ``keys`` (answered or given up)."""
+        if not keys:
+            return
+        try:
+            with self._lock:
+                self._db.executemany(
+                    "DELETE FROM inflight WHERE key = ? AND owner = ?", [(k, owner) for k in keys]
+                )
+        except sqlite3.Error as exc:
+            raise CacheError(f"cannot write the OpenFIGI cache {self.path}: {exc}") from exc
 
     def count(self) -> int:
         """Number of stored rows, fresh or not."""

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -68,6 +70,8 @@ UNKEYED_JOBS_PER_REQUEST = 10
 KEYED_JOBS_PER_REQUEST = 100
 _DEAD_BATCHES = 3
 """Consecutive batches failing entirely (after retries) that abort a run."""
+_SHARE_POLL = 0.2
+"""Seconds between looks at jobs another run (same cache file) is fetching."""
 _SEARCH_REJECTION = re.compile(r"^(invalid key|query must|invalid value|invalid enum)", re.I)
 
 
@@ -105,7 +109,6 @@ class OpenFigiClient:
     Args:
         settings: URL, API key, timeout, attempts, cache folder.
         jobs_per_request: batch size; default 100 with a key, 10 without (shrinks on 413).
-        time_scale: multiply every wait by this (the emulator runs time faster).
         cache: answers are read from and written to it; ``None`` disables caching.
         offline: answer from the cache only; misses are ``failed`` "not in cache (offline)".
         workers: requests in flight at once (default 4 with a key, 2 without).
@@ -117,7 +120,6 @@ class OpenFigiClient:
         settings: Settings,
         *,
         jobs_per_request: int | None = None,
-        time_scale: float = 1.0,
         cache: OutcomeCache | None = None,
         offline: bool = False,
         workers: int | None = None,
@@ -131,7 +133,8 @@ class OpenFigiClient:
         self._cache = cache
         self._offline = offline
         self._workers = max(1, workers or (4 if settings.has_key else 2))
-        self._http = Transport(settings, time_scale=time_scale, sleep=sleep)
+        self._http = Transport(settings, sleep=sleep)
+        self._owner = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"  # claims in the shared cache
         self._lock = self._http.lock
         self.stats = self._http.stats
 
@@ -155,6 +158,11 @@ class OpenFigiClient:
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()
+
+    @property
+    def transport(self) -> Transport:
+        """The HTTP layer (one paced, retried exchange: :meth:`Transport.call`)."""
+        return self._http
 
     @property
     def settings(self) -> Settings:
@@ -229,7 +237,11 @@ class OpenFigiClient:
     ) -> list[MapOutcome]:
         """Map every job; return one outcome per input job, in the same order.
 
-        Identical jobs are sent once. The cache is consulted first and written after every
+        Identical jobs are sent once. Runs sharing a cache file share their work: before
+        sending a batch, a client claims its jobs in the cache (claims expire after
+        ``request_budget + 60`` s), reuses answers another run stored meanwhile, and waits for
+        jobs another run has claimed (``stats.shared`` counts them; ``progress.waiting`` says
+        so). The cache is consulted first and written after every
         answered batch, so a killed run loses at most the batches in flight.
 
         Raises:
@@ -300,9 +312,23 @@ class OpenFigiClient:
                         batch = batch[: self._jobs_per_request]
                     state["active"] += 1
                 try:
-                    final, again, resplit = self._process(batch, attempts)
-                    if self._cache is not None:
-                        self._cache.put_many(final)
+                    shared, batch, deferred = self._share(batch)
+                    final: list[MapOutcome] = []
+                    again: list[Job] = []
+                    resplit: list[Job] = []
+                    try:
+                        if batch:
+                            final, again, resplit = self._process(batch, attempts)
+                        if self._cache is not None:
+                            self._cache.put_many(final)
+                    finally:
+                        if self._cache is not None and batch:
+                            self._cache.release([j.key() for j in batch], owner=self._owner)
+                    if deferred and not batch and not shared:
+                        prog.waiting(
+                            _SHARE_POLL, f"answers of another tickermap run ({len(deferred)} jobs)"
+                        )
+                        time.sleep(_SHARE_POLL)
                 except BaseException as exc:
                     with cond:
                         fatal.append(exc)
@@ -310,7 +336,7 @@ class OpenFigiClient:
                         cond.notify_all()
                     return
                 with cond:
-                    for outcome in final:
+                    for outcome in [*shared, *final]:
                         results[outcome.job.key()] = outcome
                     dead = bool(final) and all(o.status == "failed" for o in final)
                     state["dead_streak"] = state["dead_streak"] + 1 if dead else 0
@@ -328,21 +354,50 @@ class OpenFigiClient:
                         )
                     with self._lock:
                         self.stats.failed_jobs += sum(o.status == "failed" for o in final)
-                    state["left"] -= len(final)
+                    state["left"] -= len(final) + len(shared)
                     if resplit:
                         enqueue(resplit, front=True)
-                    if again:
-                        enqueue(again)
+                    if again or deferred:
+                        enqueue([*again, *deferred])
                     state["active"] -= 1
-                    prog.advance(len(final), **self._progress_stats(state["left"]))
+                    done = len(final) + len(shared)
+                    prog.advance(done, **self._progress_stats(state["left"]))
                     cond.notify_all()
 
         enqueue(list(missing))
+        self._http.mapping.on_wait = lambda seconds: prog.waiting(seconds, "rate limit")
+        try:
+            self._pool(worker)
+        finally:
+            self._http.mapping.on_wait = None
+        if fatal:
+            raise fatal[0]
+
+    def _pool(self, worker: Callable[[], None]) -> None:
         with ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="openfigi") as pool:
             for future in [pool.submit(worker) for _ in range(self._workers)]:
                 future.result()
-        if fatal:
-            raise fatal[0]
+
+    def _share(self, batch: list[Job]) -> tuple[list[MapOutcome], list[Job], list[Job]]:
+        """Split a batch by what other runs on the same cache do: ``(answered meanwhile,
+        claimed for us to send, in flight elsewhere)``."""
+        if self._cache is None:
+            return [], batch, []
+        keys = {job.key(): job for job in batch}
+        # Claim first, then read: an answer stored before another run released its claim is
+        # seen here, so a job is never fetched twice.
+        mine = self._cache.claim(
+            list(keys), owner=self._owner, ttl=self._settings.request_budget + 60
+        )
+        answered = self._cache.get_many(keys)
+        if answered:
+            self._cache.release([k for k in answered if k in mine], owner=self._owner)
+            with self._lock:
+                self.stats.shared += len(answered)
+                self.stats.from_cache += len(answered)
+        todo = [job for key, job in keys.items() if key in mine and key not in answered]
+        later = [job for key, job in keys.items() if key not in mine and key not in answered]
+        return list(answered.values()), todo, later
 
     # ------------------------------------------------------------------ values, search, filter
     def values(self, key: str) -> list[str]:

@@ -7,8 +7,15 @@ lets requests through while the window has tokens, then holds every caller until
 the server described has ended, so a lone client never provokes a 429. After a 429 it holds
 until ``max(retry-after, ratelimit-reset)`` plus jitter.
 
+A time-scaled ``tickermap emulator`` keeps those headers in emulated seconds and adds
+:data:`TIME_SCALE_HEADER` (e.g. ``tickermap-time-scale: 0.01``); the limiter learns the factor from
+it and multiplies every server-given duration by it, so no caller has to be told the scale. The
+real OpenFIGI never sends it, and only factors in ``(0, 1]`` are accepted (a server can speed the
+client up for itself, never make it wait longer).
+
 This module knows nothing about HTTP or JSON: it takes header mappings and returns tickets.
-It is thread-safe; ``clock`` and ``sleep`` are injectable for tests.
+It is thread-safe; ``clock`` and ``sleep`` are injectable for tests (the ``sleep`` attribute may
+also be replaced after construction).
 """
 
 from __future__ import annotations
@@ -21,11 +28,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["BucketLimiter", "RateHeaders", "parse_rate_headers"]
+__all__ = ["TIME_SCALE_HEADER", "BucketLimiter", "RateHeaders", "parse_rate_headers"]
 
 log = logging.getLogger(__name__)
 
 _POLICY = re.compile(r"^\s*(\d+)\s*;\s*w\s*=\s*(\d+(?:\.\d+)?)")
+
+TIME_SCALE_HEADER = "tickermap-time-scale"
+"""Sent by a time-scaled emulator only: real seconds per emulated second (``0.01``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,7 @@ class RateHeaders:
     reset: float | None = None
     window: float | None = None
     retry_after: float | None = None
+    time_scale: float | None = None
 
 
 def _number(headers: Mapping[str, str], name: str) -> float | None:
@@ -65,12 +76,14 @@ def parse_rate_headers(headers: Mapping[str, str]) -> RateHeaders:
             limit = limit if limit is not None else float(match.group(1))
             window = float(match.group(2))
     remaining = _number(headers, "ratelimit-remaining")
+    scale = _number(headers, TIME_SCALE_HEADER)
     return RateHeaders(
         limit=None if limit is None else int(limit),
         remaining=None if remaining is None else int(remaining),
         reset=_number(headers, "ratelimit-reset"),
         window=window,
         retry_after=_number(headers, "retry-after"),
+        time_scale=scale if scale is not None and 0.0 < scale <= 1.0 else None,
     )
 
 
@@ -79,9 +92,8 @@ class BucketLimiter:
 
     Args:
         name: bucket name for logs (``mapping``, ``search``).
-        time_scale: multiply every server-given duration by this (emulator speed-up).
         clock: monotonic clock in seconds.
-        sleep: how to wait (tests inject a fake).
+        sleep: how to wait (tests inject a fake); also the public attribute :attr:`sleep`.
         margin: extra seconds (emulated) waited after a window ends, for clock skew.
         jitter: upper bound of the random seconds (emulated) added after a 429.
     """
@@ -90,7 +102,6 @@ class BucketLimiter:
         self,
         name: str,
         *,
-        time_scale: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         margin: float = 0.05,
@@ -98,9 +109,13 @@ class BucketLimiter:
         rng: random.Random | None = None,
     ) -> None:
         self.name = name
-        self._scale = time_scale
+        self.time_scale = 1.0
+        """Real seconds per server second, learned from :data:`TIME_SCALE_HEADER` (1: OpenFIGI)."""
         self._clock = clock
-        self._sleep = sleep
+        self.sleep = sleep
+        """How :meth:`acquire` waits; replaceable (tests, a progress-reporting wrapper)."""
+        self.on_wait: Callable[[float], None] | None = None
+        """Told the seconds before :meth:`acquire` waits a second or more (progress notices)."""
         self._margin = margin
         self._jitter = jitter
         self._rng = rng or random.Random()
@@ -141,7 +156,7 @@ class BucketLimiter:
             if self._open:
                 return 0.005  # tokens spent, answers still in flight: their headers will say
             # Spent, and no answer carried headers (failures): assume a full window.
-            self._reset_at = now + ((self._window or 60.0) + self._margin) * self._scale
+            self._reset_at = now + ((self._window or 60.0) + self._margin) * self.time_scale
         return self._reset_at - now
 
     def acquire(self) -> int:
@@ -155,7 +170,10 @@ class BucketLimiter:
                     self._issued += 1
                     return ticket
             self.waited += delay
-            self._sleep(delay)
+            notify = self.on_wait
+            if notify is not None and delay >= 1.0:
+                notify(delay)
+            self.sleep(delay)
 
     def release(
         self, ticket: int, headers: Mapping[str, str] | None, *, received: float | None = None
@@ -170,6 +188,8 @@ class BucketLimiter:
             self._learn(ticket, rate, now)
 
     def _learn(self, ticket: int, rate: RateHeaders, now: float) -> None:
+        if rate.time_scale is not None:
+            self.time_scale = rate.time_scale
         if rate.limit is not None:
             self._limit = rate.limit
         if rate.window is not None:
@@ -179,8 +199,8 @@ class BucketLimiter:
             self._tokens = max(0, self._limit - (self._issued - self._window_start))
         if rate.remaining is None or rate.reset is None:
             return
-        tolerance = (1.0 + self._margin) * self._scale + 0.01
-        if ticket < self._window_start and rate.reset * self._scale <= tolerance:
+        tolerance = (1.0 + self._margin) * self.time_scale + 0.01
+        if ticket < self._window_start and rate.reset * self.time_scale <= tolerance:
             # Sent before our window rolled over and counted in the old window (its reset is
             # over): give back the token reserved for it at rollover. Otherwise the server
             # counted it in the current window, and it informs like any other answer.
@@ -189,7 +209,7 @@ class BucketLimiter:
             return
         # Every answer gives a safe upper bound of the window's end (the server rounds the reset
         # up and computed it before we received it): keep the smallest.
-        reset_at = now + (rate.reset + self._margin) * self._scale
+        reset_at = now + (rate.reset + self._margin) * self.time_scale
         # Our own count (tokens) is exact while we are alone. A lower server count is evidence
         # of another client; then also assume our requests still in flight after this one are
         # not counted yet.
@@ -217,10 +237,12 @@ class BucketLimiter:
             The hold in real seconds.
         """
         rate = parse_rate_headers(headers or {})
+        if rate.time_scale is not None:
+            self.time_scale = rate.time_scale
         base = max(rate.retry_after or 0.0, rate.reset or 0.0)
         if base == 0.0:
             base = self._window or 60.0
-        hold = (base + self._margin + self._rng.uniform(0.0, self._jitter)) * self._scale
+        hold = (base + self._margin + self._rng.uniform(0.0, self._jitter)) * self.time_scale
         with self._lock:
             now = self._clock()
             self._hold_until = max(self._hold_until, now + hold)

@@ -275,4 +275,6 @@ class ClientStats:
     from_cache: int = 0
     sent_jobs: int = 0
     failed_jobs: int = 0
+    shared: int = 0
+    """Jobs another process answered into the shared cache while this client waited."""
     by_status: dict[int, int] = field(default_factory=dict)

@@ -13,7 +13,8 @@ matched tickers whose composite has venue-dependent Yahoo suffixes (the codes of
 into ``venue_exch_codes``. Both rounds go through one client: batched, paced, cached,
 de-duplicated. Taiwan cannot be told apart this way (TWSE and TPEx rows are both ``TT``).
 
-Invalid tickers become ``invalid_ticker`` and are never sent. This module does no HTTP itself
+Invalid tickers, and any longer than :data:`MAX_TICKER_LENGTH` characters, become
+``invalid_ticker`` and are never sent. This module does no HTTP itself
 and never prints.
 """
 
@@ -31,6 +32,7 @@ import pandas as pd
 
 from tickermap import columns as C
 from tickermap.config import Settings
+from tickermap.errors import OfflineMiss, TickermapError, TransportError
 from tickermap.openfigi.cache import OutcomeCache
 from tickermap.openfigi.client import OpenFigiClient
 from tickermap.openfigi.records import FigiRecord, Job, MapOutcome
@@ -41,6 +43,7 @@ from tickermap.tickers.parse import Namespace, Ticker, namespace_for_column, num
 from tickermap.tickers.parse import parse_ticker as _parse_ticker
 
 __all__ = [
+    "MAX_TICKER_LENGTH",
     "OUT_COLUMNS",
     "Resolution",
     "ResolutionOutcome",
@@ -55,6 +58,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+MAX_TICKER_LENGTH = 64
+"""Longer values are rejected locally (no real ticker comes close; OpenFIGI is not asked)."""
 
 ResolutionOutcome = Literal[
     "matched", "ambiguous", "not_found", "rejected", "failed", "invalid_ticker"
@@ -145,6 +151,8 @@ _Entry = tuple[str, "Ticker | None", str, "Job | None"]
 def _parse(value: object, namespace: Namespace) -> tuple[str, Ticker | None, str]:
     """Return (display ticker, Bloomberg-namespace ticker or None, why not)."""
     raw = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    if len(raw) > MAX_TICKER_LENGTH:
+        return raw, None, f"longer than {MAX_TICKER_LENGTH} characters ({len(raw)}); not sent"
     parsed = _parse_ticker(raw, namespace=namespace)
     if parsed.ticker is None:
         return raw, None, parsed.message or (parsed.error or "unparseable ticker")
@@ -340,7 +348,14 @@ def resolutions_frame(rs: Sequence[Resolution]) -> pd.DataFrame:
 
 @dataclass(frozen=True, slots=True)
 class ResolveReport:
-    """What :func:`resolve_file` did: counts per outcome, offline misses, requests sent."""
+    """What :func:`resolve_file` did: counts per outcome, offline misses, requests sent.
+
+    Attributes:
+        shared: answers another tickermap run fetched into the same cache while this one
+            waited for them (instead of asking OpenFIGI twice).
+        problem: the error to report after the summary (OUT was written): ``OfflineMiss``
+            when ``--offline`` lacked answers; ``None`` otherwise.
+    """
 
     out: Path
     rows: int
@@ -349,6 +364,8 @@ class ResolveReport:
     offline_missing: int
     requests: int
     http_429: int
+    shared: int = 0
+    problem: TickermapError | None = None
 
 
 def resolve_file(
@@ -359,7 +376,6 @@ def resolve_file(
     column: str | None = None,
     offline: bool = False,
     jobs_per_request: int | None = None,
-    time_scale: float = 1.0,
     progress: Progress | None = None,
 ) -> ResolveReport:
     """Read a universe table, resolve its ticker column, write the OUT table atomically.
@@ -367,6 +383,8 @@ def resolve_file(
     Raises:
         InputError: the table or the column is unusable.
         ConfigError: the column name does not say which namespace it is in.
+        TransportError: tickers were sent and not one got an answer (OpenFIGI unreachable,
+            hanging or failing); nothing is written then, whatever the number of tickers.
     """
     frame = read_table(universe)
     if column is None:
@@ -381,16 +399,28 @@ def resolve_file(
             cache=cache,
             offline=offline,
             jobs_per_request=jobs_per_request,
-            time_scale=time_scale,
         ) as client,
     ):
         rs = resolve_tickers(
             values, settings=settings, namespace=namespace, client=client, progress=progress
         )
         stats = client.stats
+    sent = [r for r in rs if r.outcome != "invalid_ticker"]
+    if not offline and sent and all(r.outcome == "failed" for r in sent):
+        raise TransportError(
+            f"not one of {len(sent)} tickers could be resolved: OpenFIGI at "
+            f"{settings.openfigi_url} gave no usable answer ({sent[0].message}); check "
+            f"--openfigi-url / TICKERMAP_OPENFIGI_URL and the network; {out} was not written"
+        )
     write_table(resolutions_frame(rs), out)
     counts: Counter[str] = Counter(r.outcome for r in rs)
     missing = sum(r.outcome == "failed" and "offline" in r.message for r in rs)
+    problem = None
+    if missing:
+        problem = OfflineMiss(
+            f"{missing} of {len(rs)} tickers were not in the cache "
+            f"(outcome 'failed' in {out}); run without --offline to fetch them"
+        )
     return ResolveReport(
         out=out,
         rows=len(rs),
@@ -399,4 +429,6 @@ def resolve_file(
         offline_missing=missing,
         requests=stats.requests,
         http_429=stats.http_429,
+        shared=stats.shared,
+        problem=problem,
     )

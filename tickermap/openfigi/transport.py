@@ -57,32 +57,44 @@ def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, HTTPStatusError) and exc.status in RETRY_STATUSES
 
 
+class _OverBudget(tenacity.stop.stop_base):
+    """Stop once the network time of the current request (a thread-local sum) hits a budget."""
+
+    def __init__(self, net: threading.local, budget: float) -> None:
+        self._net = net
+        self._budget = budget
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        return float(getattr(self._net, "seconds", 0.0)) >= self._budget
+
+
 class Transport:
     """HTTP to one OpenFIGI base URL, paced per bucket and retried.
 
     Args:
         settings: URL, API key, timeout and attempts.
-        time_scale: multiply every wait by this (the emulator runs time faster).
         sleep: how to wait (tests may inject a fake).
+
+    Waits (pacing, 429 holds, retry backoff) are in the server's seconds times
+    :attr:`time_scale`, which the limiters learn from a time-scaled emulator's headers.
     """
 
     def __init__(
         self,
         settings: Settings,
         *,
-        time_scale: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._settings = settings
-        self._scale = time_scale
         self._sleep = sleep
         self._rng = random.Random()
+        self._net = threading.local()  # network seconds of the current retried request
         base = settings.openfigi_url.rstrip("/")
         self.base = base[: -len("/v3")] if base.endswith("/v3") else base
         self.lock = threading.Lock()
         self.stats = ClientStats()
-        self.mapping = BucketLimiter("mapping", time_scale=time_scale, sleep=sleep)
-        self.search = BucketLimiter("search", time_scale=time_scale, sleep=sleep)
+        self.mapping = BucketLimiter("mapping", sleep=sleep)
+        self.search = BucketLimiter("search", sleep=sleep)
         self._session = requests.Session()
         self._session.headers.update(
             {
@@ -97,6 +109,11 @@ class Transport:
 
     def __repr__(self) -> str:
         return f"Transport(base={self.base!r}, keyed={self._settings.has_key})"
+
+    @property
+    def time_scale(self) -> float:
+        """Real seconds per server second (1 for OpenFIGI; learned from a scaled emulator)."""
+        return min(self.mapping.time_scale, self.search.time_scale)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -117,11 +134,19 @@ class Transport:
             with self.lock:
                 self.stats.requests += 1
                 self.stats.sent_jobs += jobs
+            timeouts = (self._settings.connect_timeout, self._settings.timeout)
+            started = time.monotonic()
             try:
-                resp = self._session.request(method, url, data=data, timeout=self._settings.timeout)
+                resp = self._session.request(method, url, data=data, timeout=timeouts)
+            except requests.ConnectTimeout as exc:
+                raise TransportError(
+                    f"cannot connect to OpenFIGI at {url} within {timeouts[0]}s "
+                    "(TICKERMAP_CONNECT_TIMEOUT)"
+                ) from exc
             except requests.Timeout as exc:
                 raise TransportError(
-                    f"OpenFIGI did not answer {method} {url} within {self._settings.timeout}s"
+                    f"OpenFIGI did not answer {method} {url} within {timeouts[1]}s "
+                    "(TICKERMAP_TIMEOUT)"
                 ) from exc
             except requests.ConnectionError as exc:
                 raise TransportError(
@@ -140,6 +165,10 @@ class Transport:
                 raise TransportError(
                     f"the answer of {method} {url} was cut off or undecodable: {type(exc).__name__}"
                 ) from exc
+            finally:
+                self._net.seconds = getattr(self._net, "seconds", 0.0) + (
+                    time.monotonic() - started
+                )
             headers = resp.headers
             with self.lock:
                 self.stats.by_status[resp.status_code] = (
@@ -205,7 +234,7 @@ class Transport:
         if isinstance(exc, RateLimited):
             return 0.0  # the limiter already holds every caller until the window resets
         base = min(30.0, 0.5 * 2 ** (state.attempt_number - 1))
-        return base * (0.5 + self._rng.random()) * self._scale
+        return base * (0.5 + self._rng.random()) * self.time_scale
 
     def _count_retry(self, state: tenacity.RetryCallState) -> None:
         with self.lock:
@@ -214,8 +243,14 @@ class Transport:
         log.info("retrying after attempt %d: %s", state.attempt_number, exc)
 
     def retrying(self, fn: Callable[[], T]) -> T:
+        """Call ``fn`` until it succeeds, a non-retryable error, ``max_attempts`` attempts, or
+        ``request_budget`` seconds spent on the network (rate-limit waits do not count)."""
+        self._net.seconds = 0.0
         retryer = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self._settings.max_attempts),
+            stop=tenacity.stop_any(
+                tenacity.stop_after_attempt(self._settings.max_attempts),
+                _OverBudget(self._net, self._settings.request_budget),
+            ),
             retry=tenacity.retry_if_exception(is_retryable),
             wait=self._wait,
             sleep=self._sleep,

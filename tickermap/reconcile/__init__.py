@@ -6,60 +6,91 @@ The stages exchange typed records (:mod:`tickermap.reconcile.records`); reason c
 
 from __future__ import annotations
 
-from tickermap.reconcile.audit import (
-    EVENT_REASONS,
-    Event,
-    audit_events,
-    summarize_events,
-)
-from tickermap.reconcile.claims import (
-    CLAIM_FIELDS,
-    claims_table,
-    disagreements,
-)
-from tickermap.reconcile.html import (
-    render_report,
-    write_report,
-)
-from tickermap.reconcile.local_evidence import (
-    LocalEvidence,
-    RowKey,
-    local_evidence,
-)
-from tickermap.reconcile.lookups import (
-    Lookup,
-    Lookups,
-    gather_lookups,
-    is_placeholder_ticker,
-)
-from tickermap.reconcile.pipeline import (
-    ReconcileOutputs,
-    reconcile,
-    reconcile_files,
-)
-from tickermap.reconcile.records import (
-    REVIEW_COLUMNS,
-    UNIVERSE_COLUMNS,
-    Claim,
-    ReconcileResult,
-    TickerRow,
-    Verdict,
-    claim_records,
-)
-from tickermap.reconcile.rows import universe_rows
-from tickermap.reconcile.suspicion import (
-    FEATURE_LEVELS,
-    PRIOR_CORRECT,
-    Score,
-    score_claim,
-)
-from tickermap.reconcile.verdicts import (
-    SEVERITY,
-    VERDICT_COLUMNS,
-    judge_claims,
-    judge_one,
-    worst,
-)
+from typing import TYPE_CHECKING
+
+from tickermap._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from tickermap.reconcile.audit import (
+        EVENT_REASONS,
+        Event,
+        audit_events,
+        audit_file,
+        summarize_events,
+    )
+    from tickermap.reconcile.claims import (
+        CLAIM_FIELDS,
+        claims_table,
+        disagreements,
+    )
+    from tickermap.reconcile.context import (
+        ClaimContext,
+        Judgement,
+        build_contexts,
+        describe,
+    )
+    from tickermap.reconcile.events import (
+        is_reused,
+        judge_reused,
+        judge_without_holder,
+    )
+    from tickermap.reconcile.html import (
+        render_report,
+        write_report,
+    )
+    from tickermap.reconcile.local_evidence import (
+        LocalEvidence,
+        RowKey,
+        local_evidence,
+    )
+    from tickermap.reconcile.lookups import (
+        Lookup,
+        Lookups,
+        gather_lookups,
+        is_placeholder_ticker,
+    )
+    from tickermap.reconcile.pipeline import (
+        UNIVERSE_COLUMNS,
+        ReconcileOutputs,
+        ReconcileResult,
+        reconcile,
+        reconcile_files,
+    )
+    from tickermap.reconcile.records import (
+        REVIEW_COLUMNS,
+        VERDICT_COLUMNS,
+        Claim,
+        TickerRow,
+        Verdict,
+        claim_records,
+        review_frame,
+        universe_frame,
+    )
+    from tickermap.reconcile.rows import (
+        universe_rows,
+        with_agreeing,
+    )
+    from tickermap.reconcile.rules import (
+        check_figi_column,
+        check_isin_claim,
+        check_known,
+        check_listing,
+        check_name,
+        check_share_class,
+        check_validity,
+    )
+    from tickermap.reconcile.suspicion import (
+        FEATURE_LEVELS,
+        PRIOR_CORRECT,
+        Score,
+        score_claim,
+    )
+    from tickermap.reconcile.verdicts import (
+        SEVERITY,
+        judge_claims,
+        judge_one,
+        worst,
+    )
 
 __all__ = [
     "CLAIM_FIELDS",
@@ -71,7 +102,9 @@ __all__ = [
     "UNIVERSE_COLUMNS",
     "VERDICT_COLUMNS",
     "Claim",
+    "ClaimContext",
     "Event",
+    "Judgement",
     "LocalEvidence",
     "Lookup",
     "Lookups",
@@ -82,20 +115,38 @@ __all__ = [
     "TickerRow",
     "Verdict",
     "audit_events",
+    "audit_file",
+    "build_contexts",
+    "check_figi_column",
+    "check_isin_claim",
+    "check_known",
+    "check_listing",
+    "check_name",
+    "check_share_class",
+    "check_validity",
     "claim_records",
     "claims_table",
+    "describe",
     "disagreements",
     "gather_lookups",
     "is_placeholder_ticker",
+    "is_reused",
     "judge_claims",
     "judge_one",
+    "judge_reused",
+    "judge_without_holder",
     "local_evidence",
     "reconcile",
     "reconcile_files",
     "render_report",
+    "review_frame",
     "score_claim",
     "summarize_events",
+    "universe_frame",
     "universe_rows",
+    "with_agreeing",
     "worst",
     "write_report",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__)

@@ -23,7 +23,7 @@ from tickermap.reconcile.records import ReconcileResult, TickerRow
 from tickermap.tables import require_columns
 from tickermap.tickers.parse import exchange_code
 
-__all__ = ["EVENT_REASONS", "Event", "audit_events", "summarize_events"]
+__all__ = ["EVENT_REASONS", "Event", "audit_events", "audit_file", "summarize_events"]
 
 Event = Literal["delisted", "renamed", "ticker_reused"]
 """An event's code as a caller names it (checked against :data:`EVENT_REASONS`)."""
@@ -155,3 +155,19 @@ def summarize_events(events: pd.DataFrame) -> pd.DataFrame:
         .sort_values(["event", "tickers"], ascending=[True, False])
         .reset_index(drop=True)
     )
+
+
+def audit_file(
+    universe_path: str | Path,
+    out: str | Path | None = None,
+    *,
+    events: Sequence[Event | Reason] = EVENT_REASONS,
+) -> tuple[pd.DataFrame, Path | None]:
+    """Read a reconcile output, :func:`audit_events` it, write the events to ``out`` if given.
+
+    The one call ``tickermap audit delisted`` makes; returns the events and the path written.
+    """
+    from tickermap.tables import read_table, write_table
+
+    found = audit_events(read_table(universe_path), events=events, path=universe_path)
+    return found, None if out is None else write_table(found, out)

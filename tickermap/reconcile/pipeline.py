@@ -80,7 +80,6 @@ def reconcile(
     offline: bool = False,
     client: OpenFigiClient | None = None,
     progress: Progress | None = None,
-    time_scale: float = 1.0,
 ) -> ReconcileResult:
     """Decide, for every ticker of ``universe``, which identifiers can be trusted and why.
 
@@ -93,7 +92,6 @@ def reconcile(
         offline: answer from the cache only; what is missing is marked ``unverified``.
         client: an open OpenFIGI client to reuse (tests, benchmarks).
         progress: receives progress of the long steps.
-        time_scale: multiply the client's waits (only for a time-scaled emulator).
 
     Returns:
         The :class:`ReconcileResult`.
@@ -106,7 +104,7 @@ def reconcile(
     else:
         with (
             OutcomeCache.for_settings(settings) as cache,
-            OpenFigiClient(settings, cache=cache, offline=offline, time_scale=time_scale) as own,
+            OpenFigiClient(settings, cache=cache, offline=offline) as own,
         ):
             lookups = gather_lookups(tickers, claims, client=own, progress=progress)
     verdicts = judge_claims(claim_records(claims), lookups, local=local_evidence(maps))
@@ -162,7 +160,6 @@ def reconcile_files(
     namespace: Namespace | None = None,
     offline: bool = False,
     progress: Progress | None = None,
-    time_scale: float = 1.0,
 ) -> ReconcileOutputs:
     """Load the universe and maps, reconcile, and write the outputs atomically.
 
@@ -186,12 +183,9 @@ def reconcile_files(
             namespace=namespace,
             offline=offline,
             progress=progress,
-            time_scale=time_scale,
         )
     except TickermapInputError as exc:
-        if exc.path is None:
-            exc.path = Path(universe_path)
-            exc.args = (exc._render(),)
+        exc.locate(universe_path)
         raise
     outputs = ReconcileOutputs(result, write_table(result.universe, out))
     if review is not None:

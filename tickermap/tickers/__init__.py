@@ -2,40 +2,44 @@
 
 from __future__ import annotations
 
-from tickermap.tickers.exchanges import (
-    CSV_COLUMNS,
-    Exchange,
-    exchange_for_venue,
-    load_exchanges,
-    venue_map,
-)
-from tickermap.tickers.parse import (
-    BLOOMBERG_TO_ISO,
-    ISO_TO_BLOOMBERG,
-    LEGACY_CODES,
-    Namespace,
-    Ticker,
-    TickerParse,
-    bloomberg_to_numerai,
-    exchange_code,
-    exchange_codes,
-    namespace_for_column,
-    numerai_to_bloomberg,
-    parse_column,
-    parse_ticker,
-)
-from tickermap.tickers.symbols import (
-    Source,
-    SymbolResult,
-    SymbolSummary,
-    Target,
-    bloomberg_to_yahoo,
-    convert_column,
-    convert_file,
-    convert_table,
-    target_column,
-    yahoo_to_bloomberg,
-)
+from typing import TYPE_CHECKING
+
+from tickermap._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from tickermap.tickers.exchanges import (
+        CSV_COLUMNS,
+        Exchange,
+        exchange_for_venue,
+        load_exchanges,
+        venue_map,
+    )
+    from tickermap.tickers.parse import (
+        BLOOMBERG_TO_ISO,
+        ISO_TO_BLOOMBERG,
+        LEGACY_CODES,
+        Namespace,
+        Ticker,
+        TickerParse,
+        bloomberg_to_numerai,
+        exchange_code,
+        namespace_for_column,
+        numerai_to_bloomberg,
+        parse_column,
+        parse_ticker,
+    )
+    from tickermap.tickers.symbols import (
+        Source,
+        SymbolResult,
+        SymbolSummary,
+        Target,
+        bloomberg_to_yahoo,
+        convert_column,
+        convert_file,
+        convert_table,
+        target_column,
+        yahoo_to_bloomberg,
+    )
 
 __all__ = [
     "BLOOMBERG_TO_ISO",
@@ -56,7 +60,6 @@ __all__ = [
     "convert_file",
     "convert_table",
     "exchange_code",
-    "exchange_codes",
     "exchange_for_venue",
     "load_exchanges",
     "namespace_for_column",
@@ -67,3 +70,5 @@ __all__ = [
     "venue_map",
     "yahoo_to_bloomberg",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__)
