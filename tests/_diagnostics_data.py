@@ -1,3 +1,4 @@
+# ruff: noqa: B023  (each lambda is called at once, inside its loop iteration)
 """Random Numerai-like inputs for the diagnostics tests, and the per-date numerai-tools loop."""
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ Each sibling module registers the commands of one job on the shared :data:`app`.
 from __future__ import annotations
 
 from tickermap.cli import (  # noqa: F401  (imported for their commands)
+    check,
     demo,
+    diagnostics,
     emulator,
     exposure,
     features,

@@ -234,14 +234,46 @@ def run_diagnostics(
     )
 
 
-def write_outputs(report: DiagnosticsReport, out: Path, *, inputs: list[Path]) -> list[Path]:
-    """Write the per-date table to ``out`` and the summary and rules beside it."""
+def html_page(report: DiagnosticsReport) -> str:
+    """A minimal self-contained page: summary, rules, notes and the per-date table."""
+    import html
+
+    def table(frame: pd.DataFrame) -> str:
+        return frame.to_html(index=False, float_format=lambda v: f"{v:.4f}", border=0)
+
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in report.notes)
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>tickermap diagnostics</title>"
+        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px}</style></head>"
+        f"<body><h1>Diagnostics</h1><h2>Summary</h2>{table(report.summary)}"
+        f"<h2>Numerai's rules</h2>{table(report.rules)}<ul>{notes}</ul>"
+        f"<h2>Per date</h2>{table(report.per_date)}</body></html>"
+    )
+
+
+def write_outputs(
+    report: DiagnosticsReport, out: Path, *, inputs: list[Path], html_path: Path | None = None
+) -> list[Path]:
+    """Write the per-date table to ``out``, the summary and rules beside it, and the page.
+
+    Raises:
+        ConfigError: an output path is an input or another output.
+    """
     paths = output_paths(out)
+    if html_path is not None:
+        paths["html"] = html_path
     resolved = {p.resolve() for p in inputs}
+    if len({p.resolve() for p in paths.values()}) < len(paths):
+        raise ConfigError("two outputs name the same file; choose another --out or --report")
     for p in paths.values():
         if p.resolve() in resolved:
             raise ConfigError(f"output {str(p)!r} is one of the inputs; choose another --out")
     write_table(report.per_date, paths["per_date"])
     write_table(report.summary, paths["summary"])
     write_table(report.rules, paths["rules"])
+    if html_path is not None:
+        from tickermap.tables import atomic_path
+
+        with atomic_path(html_path) as tmp:
+            tmp.write_text(html_page(report), encoding="utf-8")
     return list(paths.values())

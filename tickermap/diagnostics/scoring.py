@@ -113,7 +113,7 @@ def make_block(
     n_t = max(len(uniques), 1)
     combined = []
     offset = 0
-    for name, dcode, _, keep in keys:
+    for _name, dcode, _, keep in keys:
         n = int(keep.sum())
         combined.append(dcode[keep].astype(np.int64) * n_t + tick_codes[offset : offset + n])
         offset += n
