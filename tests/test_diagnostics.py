@@ -7,12 +7,14 @@ import pandas as pd
 import pytest
 
 from tests._diagnostics_data import ID, make_inputs, reference
+from tickermap.columns import detect_signal_column
 from tickermap.diagnostics.churn import churn_pairs
-from tickermap.diagnostics.inputs import detect_signal_column
 from tickermap.diagnostics.scoring import make_block, score_block
 from tickermap.errors import InputError
 
-pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning", "ignore:The inplace keyword")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:The inplace keyword:DeprecationWarning", "ignore:The inplace keyword"
+)
 
 SCORES = [
     "numerai_corr",

@@ -29,7 +29,9 @@ def _cell(column: str, value: object) -> str:
 
 
 def _render(report: ExposureReport) -> None:
-    table = forum_table(report)
+    from tickermap.diagnostics.conventions import forum_order, sign_conventions
+
+    table = forum_order(forum_table(report))
     view = Table(title="Signal exposure per feature (mean over dates)")
     for col in table.columns:
         label = _LABELS.get(str(col), str(col))
@@ -38,6 +40,8 @@ def _render(report: ExposureReport) -> None:
         cells = zip(table.columns, row, strict=True)
         view.add_row(*[_cell(str(c), v) for c, v in cells])
     console.print(view)
+    for line in sign_conventions(list(table["feature"])):
+        console.print(f"sign: {line}", markup=False)
     cov = report.coverage
     low = int(cov["low_coverage"].sum())
     console.print(
@@ -63,6 +67,9 @@ def exposure(
     ),
     universe: Path | None = typer.Option(None, "--universe", help="Cleaned universe (reconcile)."),
     signal_key: str | None = typer.Option(None, "--signal-key", help="Signal key column."),
+    signal_column: str | None = typer.Option(
+        None, "--signal-column", help="Signal value column (default signal, else prediction)."
+    ),
     features_key: str | None = typer.Option(None, "--features-key", help="Features key column."),
     plot: Path | None = typer.Option(None, "--plot", help="Bar chart PNG."),
     report: Path | None = typer.Option(None, "--report", help="Self-contained HTML report."),
@@ -99,6 +106,7 @@ def exposure(
             features,
             universe_path=universe,
             signal_key=signal_key,
+            signal_column=signal_column,
             features_key=features_key,
             neutralize_to=[c for c in neutralize.split(",") if c],
             size_column=size_column,

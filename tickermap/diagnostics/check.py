@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from tickermap.diagnostics.inputs import DATE_COLUMNS, SIGNAL_COLUMNS
+from tickermap.columns import SIGNAL_COLUMNS
+from tickermap.diagnostics.inputs import DATE_COLUMNS
 
 __all__ = [
     "ALLOWED_ID_COLUMNS",
     "MIN_LIVE_TICKERS",
-    "CheckResult",
     "CheckReport",
+    "CheckResult",
     "check_submission",
     "coverage_by_country",
     "fix_submission",
@@ -205,8 +206,9 @@ def coverage_by_country(
     if known is not None:
         out["unknown_to_cleaned"] = g["unknown"].sum()
     out = out.sort_values("universe", ascending=False).reset_index()
-    total = {"country": "TOTAL", "universe": len(uni), "covered": int(uni["covered"].sum())}
-    total["share"] = total["covered"] / max(len(uni), 1)
+    n_cov = int(uni["covered"].sum())
+    total: dict[str, object] = {"country": "TOTAL", "universe": len(uni), "covered": n_cov}
+    total["share"] = n_cov / max(len(uni), 1)
     if known is not None:
         total["unknown_to_cleaned"] = int(uni["unknown"].sum())
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True)

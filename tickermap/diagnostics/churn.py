@@ -117,7 +117,9 @@ def churn_state(ctx: _Context, out: _Out) -> pd.DataFrame:
     return state
 
 
-def neutral_churn_penalty(nc: np.ndarray, threshold: float = 0.1, scaling: float = 10.0):
+def neutral_churn_penalty(
+    nc: np.ndarray, threshold: float = 0.1, scaling: float = 10.0
+) -> np.ndarray:
     """numerai-tools ``neutral_churn_penalty`` elementwise (NaN stays NaN)."""
     out = np.full(len(nc), np.nan)
     for i, v in enumerate(nc):  # one value per date; the function is scalar in numerai-tools
@@ -152,7 +154,7 @@ def churn_pairs(state: pd.DataFrame, dates: np.ndarray) -> pd.DataFrame:
     }
     reasons = {k: np.full(n_dates, "", dtype=object) for k in result}
 
-    def spearman_or_sum(col: str, spear: bool):
+    def spearman_or_sum(col: str, spear: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         has = ~np.isnan(cols[col])
         counts = np.bincount(dcode[has], minlength=n_dates)
         pair = np.flatnonzero((prev >= 0) & has)

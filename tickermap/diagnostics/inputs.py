@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tickermap.columns import SIGNAL_COLUMNS, detect_signal_column
 from tickermap.errors import InputError
 from tickermap.tables import read_table, table_format
 
@@ -35,39 +36,8 @@ __all__ = [
 
 ID_COLUMNS = ("numerai_ticker", "bloomberg_ticker", "composite_figi", "ticker", "sedol")
 """numerai-tools ``SIGNALS_ALLOWED_ID_COLS`` (in the order tickermap looks for them)."""
-SIGNAL_COLUMNS = ("signal", "prediction")
-"""numerai-tools ``SIGNALS_ALLOWED_PRED_COLS``."""
 DATE_COLUMNS = ("date", "friday_date")
 _CONVERTIBLE = {"numerai_ticker", "bloomberg_ticker"}
-
-
-def detect_signal_column(
-    columns: Sequence[str], given: str | None, path: Path | None = None
-) -> str:
-    """The signal column: ``given``, else the one of ``signal`` / ``prediction`` present.
-
-    >>> detect_signal_column(["date", "numerai_ticker", "prediction"], None)
-    'prediction'
-    """
-    names = [str(c) for c in columns]
-    if given is not None:
-        if given not in names:
-            raise InputError(
-                f"no column {given!r} (the header has {', '.join(map(repr, names[:12]))})",
-                path=path,
-                line=1,
-            )
-        return given
-    found = [c for c in SIGNAL_COLUMNS if c in names]
-    if len(found) == 1:
-        return found[0]
-    what = "both 'signal' and 'prediction'" if found else "neither 'signal' nor 'prediction'"
-    raise InputError(
-        f"the file has {what}; name the signal column with --signal-column "
-        f"(the header has {', '.join(map(repr, names[:12]))})",
-        path=path,
-        line=1,
-    )
 
 
 def _pick(columns: Sequence[str], options: Sequence[str], what: str, path: Path) -> str:
@@ -152,7 +122,7 @@ class Source:
     value_cols: list[str]
     dates: pd.DatetimeIndex
     frame: pd.DataFrame | None = None
-    raw_dates: dict[np.datetime64, object] = field(default_factory=dict)
+    raw_dates: dict[object, object] = field(default_factory=dict)
     convert: str | None = None
 
     def read(self, dates: Sequence[np.datetime64] | np.ndarray, id_col: str) -> pd.DataFrame:
@@ -162,7 +132,8 @@ class Source:
         else:
             import pyarrow.dataset as ds
 
-            wanted = [self.raw_dates[d] for d in pd.DatetimeIndex(dates) if d in self.raw_dates]
+            keys = pd.DatetimeIndex(np.asarray(dates)).to_numpy()
+            wanted = [self.raw_dates[d] for d in keys if d in self.raw_dates]
             dataset = ds.dataset(str(self.path), format="parquet")
             cols = [self.date_col, self.id_col, *self.value_cols]
             try:
@@ -260,12 +231,17 @@ def open_source(
         if not values:
             raise InputError(f"no {name} columns found", path=path, line=1)
     src = Source(path, name, idc, datec, values, pd.DatetimeIndex([]))
+    if parquet and name == "signal":  # the signal is small and decides the dates: read it once
+        frame = read_table(path, columns=[datec, idc, *values])
+        parquet = False
     if parquet:
         raw = read_table(path, columns=[datec])[datec].drop_duplicates()
         parsed = parse_dates(raw, path, datec)
         src.raw_dates = dict(zip(parsed.to_numpy(), raw.tolist(), strict=True))
-        if hasattr(next(iter(src.raw_dates.values()), None), "to_pydatetime"):
-            src.raw_dates = {k: v.to_pydatetime() for k, v in src.raw_dates.items()}
+        src.raw_dates = {
+            k: v.to_pydatetime() if isinstance(v, pd.Timestamp) else v
+            for k, v in src.raw_dates.items()
+        }
         src.dates = pd.DatetimeIndex(sorted(src.raw_dates))
     else:
         src.frame = src._tidy(frame[[datec, idc, *values]].copy())

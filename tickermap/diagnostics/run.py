@@ -110,9 +110,14 @@ def score_sources(
 def _add_churn(
     per_date: pd.DataFrame, states: list[pd.DataFrame], dates: np.ndarray
 ) -> pd.DataFrame:
-    state = pd.concat(states, ignore_index=True)
-    for key in ("problems", "neutral_problems"):
-        state.attrs[key] = pd.concat([s.attrs[key] for s in states if key in s.attrs])
+    attrs = {
+        key: pd.concat([s.attrs[key] for s in states if key in s.attrs])
+        for key in ("problems", "neutral_problems")
+    }
+    for s in states:
+        s.attrs = {}
+    state = pd.concat([s for s in states if len(s)], ignore_index=True)
+    state.attrs = attrs
     pairs = churn_pairs(state, dates)
     reasons = pairs.attrs["reasons"]
     text = per_date["reasons"].to_numpy(dtype=object)

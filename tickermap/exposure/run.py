@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tickermap.columns import DATE, SIGNAL
+from tickermap.columns import DATE, SIGNAL, detect_signal_column
 from tickermap.errors import AnalysisError, InputError
 from tickermap.exposure.churn import churn, summarize_churn
 from tickermap.exposure.joins import DEFAULT_EXCLUDED_STATUSES, JOIN_KEYS, join_through_universe
@@ -224,6 +224,7 @@ def run_exposure(
     *,
     universe_path: Path | None = None,
     signal_key: str | None = None,
+    signal_column: str | None = None,
     features_key: str | None = None,
     neutralize_to: Sequence[str] = (),
     size_column: str = USD_MARKET_CAP,
@@ -241,6 +242,7 @@ def run_exposure(
         features_path: ``date, <key>, <numeric feature columns>``.
         universe_path: the cleaned universe (reconcile output) to translate keys; optional.
         signal_key: the signal's key column (default: the first of ``JOIN_KEYS`` present).
+        signal_column: the signal's value column (default ``signal``, else ``prediction``).
         features_key: the features' key column (same default).
         neutralize_to: feature columns, or ``"size"`` for log(``size_column``).
         size_column: the market-cap column ``size`` refers to.
@@ -259,6 +261,9 @@ def run_exposure(
     """
     prog = ensure(progress)
     raw = read_table(signal_path)
+    if signal_column is not None or SIGNAL not in raw.columns:  # 'prediction', or named
+        col = detect_signal_column(list(raw.columns), signal_column, signal_path)
+        raw = raw.drop(columns=[SIGNAL], errors="ignore").rename(columns={col: SIGNAL})
     skey = _pick_key([c for c in raw.columns if c != SIGNAL], signal_key, signal_path, "signal")
     if SIGNAL not in raw.columns:
         raise InputError(f"missing required column {SIGNAL!r}", path=signal_path, line=1)
