@@ -41,7 +41,8 @@ COLS = [
 def make(n_t: int, n_d: int, n_k: int, n_f: int = 0, seed: int = 0) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     dates = pd.date_range("2020-01-03", periods=n_d, freq="W-FRI")
-    tickers = np.array([f"T{i:05d} US" for i in range(n_t)])
+    countries = ["US", "JP", "GB", "DE"]
+    tickers = np.array([f"T{i:05d} {countries[i % 4]}" for i in range(n_t)])
     base = pd.DataFrame({"date": np.repeat(dates.values, n_t), ID: np.tile(tickers, n_d)})
     m = len(base)
     latent = rng.standard_normal(m)
@@ -193,6 +194,27 @@ def cli(ref_dates: int) -> None:
         )
 
 
+def write_sample(folder: Path) -> None:
+    """Small Numerai-style files for the README: 400 tickers x 8 dates x 10 neutralizers."""
+    folder.mkdir(parents=True, exist_ok=True)
+    inp = make(400, 8, 10, n_f=3, seed=7)
+    rng = np.random.default_rng(7)
+    sticky = np.tile(rng.random(400), 8)  # a ticker-level view kept from week to week
+    noise = rng.random(len(inp["signal"]))
+    inp["signal"]["signal"] = 0.2 * inp["targets"]["target"].to_numpy() + 0.7 * sticky + 0.1 * noise
+    inp["signal"].rename(columns={"signal": "prediction"}).to_parquet(folder / "signal.parquet")
+    for name in ("targets", "meta_model", "sample_weights", "neutralizers", "features"):
+        inp[name].to_parquet(folder / f"{name}.parquet", index=False)
+    tickers = np.array(
+        [f"T{i:05d} {c}" for i, c in zip(range(400), ["US", "JP", "GB", "DE"] * 100, strict=True)]
+    )
+    pd.DataFrame({ID: tickers}).to_csv(folder / "live_universe.csv", index=False)
+    sub = pd.DataFrame({ID: tickers[:380], "prediction": rng.random(380) * 1.1})
+    sub.loc[3, ID] = "NOTLIVE US"
+    sub.to_csv(folder / "submission.csv", index=False)
+    print(f"wrote the sample files to {folder}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tickers", type=int, default=5000)
@@ -201,7 +223,11 @@ def main() -> None:
     ap.add_argument("--ref-dates", type=int, default=5)
     ap.add_argument("--cli", action="store_true")
     ap.add_argument("--skip-library", action="store_true")
+    ap.add_argument("--sample", type=Path, help="Only write small README sample files here.")
     args = ap.parse_args()
+    if args.sample is not None:
+        write_sample(args.sample)
+        return
     print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}")
     if not args.skip_library:
         library(args)

@@ -60,7 +60,7 @@ def diagnostics(
     for col in cols:
         view.add_column(col, justify="left" if col == "metric" else "right", no_wrap=True)
     for row in result.summary[cols].itertuples(index=False):
-        view.add_row(*[str(v) if isinstance(v, str | int) else f"{v:+.4f}" for v in row])
+        view.add_row(*[v if isinstance(v, str) else f"{v:.4g}" for v in row])
     console.print(view)
     for rule in result.rules.itertuples(index=False):
         console.print(

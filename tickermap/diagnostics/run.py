@@ -117,7 +117,7 @@ def _add_churn(
     for s in states:
         s.attrs = {}
     state = pd.concat([s for s in states if len(s)], ignore_index=True)
-    state.attrs = attrs
+    state.attrs.update(attrs)
     pairs = churn_pairs(state, dates)
     reasons = pairs.attrs["reasons"]
     text = per_date["reasons"].to_numpy(dtype=object)
