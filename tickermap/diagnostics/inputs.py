@@ -124,11 +124,17 @@ class Source:
     frame: pd.DataFrame | None = None
     raw_dates: dict[object, object] = field(default_factory=dict)
     convert: str | None = None
+    _rows: dict[object, np.ndarray] | None = field(default=None, repr=False)
 
     def read(self, dates: Sequence[np.datetime64] | np.ndarray, id_col: str) -> pd.DataFrame:
         """``date, <id_col>, values`` for these dates (rows of other dates never leave disk)."""
         if self.frame is not None:
-            frame = self.frame[self.frame["date"].isin(dates)]
+            if self._rows is None:  # row positions of each date, found once
+                groups = self.frame.groupby("date", sort=False).indices
+                self._rows = {k: np.asarray(v) for k, v in groups.items()}
+            rows = self._rows
+            pos = [rows[d] for d in pd.DatetimeIndex(np.asarray(dates)) if d in rows]
+            frame = self.frame.iloc[np.concatenate(pos) if pos else []]
         else:
             import pyarrow.dataset as ds
 
