@@ -115,6 +115,7 @@ class Design:
             sums[self.date[starts]] = np.add.reduceat(x, starts, axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             means = sums / np.maximum(counts, 1)[:, None]
+        self.means = np.nan_to_num(means)
         z[self.date, self.slot, :-1] = x - means[self.date]
         z[self.date, self.slot, -1] = 1.0
         self.z = z
@@ -157,6 +158,22 @@ class Design:
             r[rows[few[self.date[sel]]]] = np.nan
             out.append(r)
         return out, few
+
+    def raw_projection(self, mask: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """``N_i . (N_S^T y_S)`` per masked row, with ``N`` the raw matrix (no shift, no
+        intercept) and ``S`` the date's masked rows, by batched products on the padded design
+        (numerai-tools ``generate_neutralized_weights``' projection)."""
+        sel = self.pos[np.flatnonzero(mask)]
+        d, sl, rows = self.date[sel], self.slot[sel], self.rows[sel]
+        yp = np.zeros((self.n_dates, max(self.width, 1), 1))
+        yp[d, sl, 0] = y[rows]
+        zty = np.matmul(self.z.transpose(0, 2, 1), yp)[:, :, 0]  # (dates, K + 1)
+        u = zty[:, :-1] + self.means * zty[:, -1:]  # raw N^T y: shift back by the means
+        u1 = np.concatenate([u, np.zeros((self.n_dates, 1))], axis=1)[:, :, None]
+        fit = np.matmul(self.z, u1)[:, :, 0] + (self.means * u).sum(axis=1)[:, None]
+        out = np.full(len(y), np.nan)
+        out[rows] = fit[d, sl]
+        return out
 
     def _filled(self) -> np.ndarray:
         filled = np.zeros((self.n_dates, max(self.width, 1)), dtype=bool)

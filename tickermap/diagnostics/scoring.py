@@ -326,9 +326,7 @@ def neutral_weights(
     src = b.values[name] if values is None else values
     sp = src if ranked else rank_gauss(src, s, ctx.codes, ctx.starts, power=True)
     sp0 = np.where(s, sp, 0.0)
-    nmat = np.where(s[:, None], b.neutralizers, 0.0)
-    u = gsum(nmat * (v * sp0)[:, None], ctx.starts)  # (dates, K)
-    proj = np.einsum("ik,ik->i", nmat, u[ctx.codes])
+    proj = ctx.designs["neutralizers"].raw_projection(s, v * sp0)
     return np.where(s, (sp0 - proj) * v, np.nan)
 
 
