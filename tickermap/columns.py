@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
+from tickermap.errors import InputError
+
 BLOOMBERG_TICKER = "bloomberg_ticker"
 NUMERAI_TICKER = "numerai_ticker"
 NAME = "name"
@@ -14,6 +19,9 @@ SOURCE = "source"
 SOURCE_ROW = "source_row"
 DATE = "date"
 SIGNAL = "signal"
+
+SIGNAL_COLUMNS = (SIGNAL, "prediction")
+"""Signal value columns Numerai accepts (numerai-tools ``SIGNALS_ALLOWED_PRED_COLS``)."""
 
 TICKER_COLUMNS = (BLOOMBERG_TICKER, NUMERAI_TICKER)
 """Columns that can hold a Numerai ticker; the name decides the namespace (Bloomberg vs ISO)."""
@@ -30,3 +38,36 @@ CANONICAL_MAP_COLUMNS = (
     SOURCE_ROW,
 )
 """The canonical community-map table every loader produces, in this order."""
+
+
+def detect_signal_column(
+    columns: Sequence[str], given: str | None, path: Path | None = None
+) -> str:
+    """The signal column: ``given``, else the one of ``signal`` / ``prediction`` present.
+
+    >>> detect_signal_column(["date", "numerai_ticker", "prediction"], None)
+    'prediction'
+    """
+    names = [str(c) for c in columns]
+    if given is not None:
+        if given not in names:
+            raise InputError(
+                f"no column {given!r} (the header has {', '.join(map(repr, names[:12]))})",
+                path=path,
+                line=1,
+            )
+        return given
+    found = [c for c in SIGNAL_COLUMNS if c in names]
+    if len(found) == 1:
+        return found[0]
+    what = (
+        "has both 'signal' and 'prediction'"
+        if found
+        else "is missing required column 'signal' (or 'prediction')"
+    )
+    raise InputError(
+        f"the file {what}; name the signal column with --signal-column "
+        f"(the header has {', '.join(map(repr, names[:12]))})",
+        path=path,
+        line=1,
+    )

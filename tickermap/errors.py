@@ -210,6 +210,6 @@ class AnalysisError(TickermapError):
 
 
 class FindingsError(TickermapError):
-    """``validate --strict``: the map has error-severity findings (written before raising)."""
+    """``validate --strict`` found error-severity findings, or ``check`` a rejected submission."""
 
     exit_code = 10

@@ -8,7 +8,9 @@ package is cheap: command modules import the library inside their command bodies
 from __future__ import annotations
 
 from tickermap.cli import (  # noqa: F401  (imported for their commands)
+    check,
     demo,
+    diagnostics,
     emulator,
     exposure,
     features,

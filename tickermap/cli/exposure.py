@@ -29,9 +29,10 @@ def _cell(column: str, value: object) -> str:
 
 
 def _render(report: ExposureReport, written: list[Path]) -> None:
+    from tickermap.diagnostics.conventions import forum_order, sign_conventions
     from tickermap.exposure.run import forum_table
 
-    summary = forum_table(report)
+    summary = forum_order(forum_table(report))
     labels = [_LABELS.get(str(col), str(col)) for col in summary.columns]
     right = tuple(label for label in labels if label != "feature")
     view = table("Signal exposure per feature (mean over dates)", *labels, right=right)
@@ -39,6 +40,8 @@ def _render(report: ExposureReport, written: list[Path]) -> None:
         cells = zip(summary.columns, row, strict=True)
         view.add_row(*[_cell(str(c), v) for c, v in cells])
     console.print(view)
+    for line in sign_conventions(list(summary["feature"])):
+        console.print(f"sign: {line}", markup=False)
     cov = report.coverage
     low = int(cov["low_coverage"].sum())
     console.print(
@@ -73,6 +76,9 @@ def exposure(
         None, "--history", help="History (tickermap history): point-in-time join."
     ),
     signal_key: str | None = typer.Option(None, "--signal-key", help="Signal key column."),
+    signal_column: str | None = typer.Option(
+        None, "--signal-column", help="Signal value column (default signal, else prediction)."
+    ),
     features_key: str | None = typer.Option(None, "--features-key", help="Features key column."),
     plot: Path | None = typer.Option(None, "--plot", help="Bar chart PNG."),
     report: Path | None = typer.Option(None, "--report", help="Self-contained HTML report."),
@@ -115,6 +121,7 @@ def exposure(
             html_path=report,
             universe_path=universe,
             signal_key=signal_key,
+            signal_column=signal_column,
             features_key=features_key,
             neutralize_to=[c for c in neutralize.split(",") if c],
             size_column=size_column,

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tickermap.columns import DATE, SIGNAL
+from tickermap.columns import DATE, SIGNAL, detect_signal_column
 from tickermap.errors import InputError
 from tickermap.exposure.joins import JOIN_KEYS
 from tickermap.progress import Progress
@@ -99,9 +99,17 @@ def _prepare(
     return load_numeric(frame, numeric, path, where=at)
 
 
-def read_signal(path: Path, key: str | None) -> tuple[pd.DataFrame, str]:
-    """``(date, <key>, signal)`` typed, and the key column used."""
+def read_signal(
+    path: Path, key: str | None, column: str | None = None
+) -> tuple[pd.DataFrame, str]:
+    """``(date, <key>, signal)`` typed, and the key column used.
+
+    The value column is ``column``, else ``signal``, else ``prediction`` (renamed ``signal``).
+    """
     raw = read_table(path)
+    if column is not None or SIGNAL not in raw.columns:  # 'prediction', or named
+        col = detect_signal_column(list(raw.columns), column, path)
+        raw = raw.drop(columns=[SIGNAL], errors="ignore").rename(columns={col: SIGNAL})
     skey = pick_key([c for c in raw.columns if c != SIGNAL], key, path, "signal")
     if SIGNAL not in raw.columns:
         raise InputError(f"missing required column {SIGNAL!r}", path=path, line=1)

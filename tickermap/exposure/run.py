@@ -100,6 +100,7 @@ def run_exposure(
     *,
     universe_path: Path | None = None,
     signal_key: str | None = None,
+    signal_column: str | None = None,
     features_key: str | None = None,
     neutralize_to: Sequence[str] = (),
     size_column: str = USD_MARKET_CAP,
@@ -118,6 +119,7 @@ def run_exposure(
         features_path: ``date, <key>, <numeric feature columns>``.
         universe_path: the cleaned universe (reconcile output) to translate keys; optional.
         signal_key: the signal's key column (default: the first of ``JOIN_KEYS`` present).
+        signal_column: the signal's value column (default ``signal``, else ``prediction``).
         features_key: the features' key column (same default).
         neutralize_to: feature columns, or ``"size"`` for log(``size_column``).
         size_column: the market-cap column ``size`` refers to.
@@ -136,7 +138,7 @@ def run_exposure(
         InputError: unreadable or malformed files. AnalysisError: nothing joined.
     """
     prog = ensure(progress)
-    signal, skey = read_signal(signal_path, signal_key)
+    signal, skey = read_signal(signal_path, signal_key, signal_column)
     universe = read_table(universe_path) if universe_path is not None else None
     fkeys, batches = feature_batches(features_path, features_key, stream, prog)
     fkey = str(fkeys.columns[1])

@@ -1,0 +1,421 @@
+"""Numerai's scoring functions for every date of a block at once, equal to numerai-tools 0.7.2.
+
+Each metric is named after the numerai-tools function it equals, called once per date on that
+date's inputs (``numerai_corr(signal, targets)``, ``alpha(signal, neutralizers, sample_weights,
+targets)``, ...). The tickers a metric uses on a date are those numerai-tools' index filtering
+keeps: present, non-NaN, in every input of that metric. Where numerai-tools would refuse a date
+(an ``AssertionError``), the metric is NaN and the date's reason says why:
+
+* ``low_overlap``: an input keeps under 80% of its rows after the filtering;
+* ``too_few_tickers``: under ``min_tickers`` rows (default 100, the Signals minimum), or not more
+  rows than the neutraliser columns (the residual would be zero);
+* ``constant_signal`` / ``constant_targets`` / ``constant_meta_model``: nothing to correlate.
+
+Two documented departures, where numerai-tools raises instead of scoring: ``alpha`` first
+restricts the signal to the tickers that have neutralizers and sample weights (numerai-tools
+raises "matrices are not aligned" otherwise), and rows with a NaN neutralizer or sample weight
+are left out of ``alpha`` and the churn family (numerai-tools refuses NaN there).
+No I/O, no printing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from tickermap.diagnostics.grouped import (
+    Design,
+    enough_overlap,
+    gcount,
+    gmean,
+    gsum,
+    pearson,
+    pow15,
+    rank_gauss,
+)
+
+__all__ = ["INPUTS", "METRICS", "MIN_TICKERS", "Block", "make_block", "score_block"]
+
+MIN_TICKERS = 100
+"""numerai-tools ``SIGNALS_MIN_TICKERS``: fewer rows on a date give NaN (``too_few_tickers``)."""
+INPUTS = ("signal", "targets", "meta_model", "sample_weights")
+METRICS = (
+    "numerai_corr",
+    "neutral_correlation",
+    "alpha",
+    "correlation_contribution",
+    "neutral_contribution",
+    "feature_neutral_corr",
+    "max_feature_correlation",
+    "churn",
+    "neutral_churn",
+    "neutral_churn_penalty",
+    "turnover",
+)
+"""Per-date columns, in output order; each only when its inputs were given."""
+
+
+@dataclass
+class Block:
+    """Every input's rows for a run of dates, on one row layout sorted by (date, ticker).
+
+    Attributes:
+        dates: the block's dates; ``codes`` index into it (every date has rows).
+        codes: date code per row; ``starts`` the first row of each date.
+        tickers: ticker per row.
+        values: per input in :data:`INPUTS`, its value per row (NaN where absent).
+        present: per input, whether it has a row (its NaN values included) for the ticker.
+        neutralizers / features: ``(rows, K)`` matrices (NaN where absent), or None.
+        feature_names: the feature columns' names.
+    """
+
+    dates: np.ndarray
+    codes: np.ndarray
+    starts: np.ndarray
+    tickers: np.ndarray
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    present: dict[str, np.ndarray] = field(default_factory=dict)
+    neutralizers: np.ndarray | None = None
+    neutralizers_present: np.ndarray | None = None
+    features: np.ndarray | None = None
+    features_present: np.ndarray | None = None
+    feature_names: tuple[str, ...] = ()
+
+
+def make_block(
+    dates: np.ndarray,
+    frames: dict[str, pd.DataFrame],
+    id_col: str,
+    *,
+    matrices: dict[str, tuple[pd.DataFrame, list[str]]] | None = None,
+) -> Block:
+    """Lay out the inputs of ``dates`` on the union of their (date, ticker) rows.
+
+    Args:
+        dates: the dates to score (each must have signal rows).
+        frames: per input in :data:`INPUTS`, a ``date, <id_col>, value`` frame (the value in the
+            column named like the input); ``signal`` is required.
+        id_col: the ticker column shared by every frame.
+        matrices: ``"neutralizers"`` / ``"features"`` -> (frame, its value columns).
+    """
+    matrices = matrices or {}
+    parts = {**{k: v for k, v in frames.items()}, **{k: f for k, (f, _) in matrices.items()}}
+    date_index = pd.Index(dates)
+    keys = []
+    for name, frame in parts.items():
+        dcode = date_index.get_indexer(frame["date"])
+        keep = dcode >= 0
+        keys.append((name, dcode, frame[id_col].to_numpy(dtype=object), keep))
+    all_tickers = np.concatenate([t[k] for _, _, t, k in keys])
+    tick_codes, uniques = pd.factorize(all_tickers, sort=True)
+    n_t = max(len(uniques), 1)
+    combined = []
+    offset = 0
+    for _name, dcode, _, keep in keys:
+        n = int(keep.sum())
+        combined.append(dcode[keep].astype(np.int64) * n_t + tick_codes[offset : offset + n])
+        offset += n
+    layout = np.unique(np.concatenate(combined)) if combined else np.zeros(0, np.int64)
+    codes = layout // n_t
+    starts = np.searchsorted(codes, np.arange(len(dates)))
+    block = Block(
+        dates=np.asarray(dates),
+        codes=codes,
+        starts=starts,
+        tickers=np.asarray(uniques, dtype=object)[layout % n_t],
+    )
+    for (name, _, _, keep), comb in zip(keys, combined, strict=True):
+        pos = np.searchsorted(layout, comb)
+        present = np.zeros(len(layout), dtype=bool)
+        present[pos] = True
+        frame = parts[name]
+        if name in matrices:
+            cols = matrices[name][1]
+            mat = np.full((len(layout), len(cols)), np.nan)
+            mat[pos] = frame.loc[keep, cols].to_numpy(dtype=np.float64, na_value=np.nan)
+            setattr(block, name, mat)
+            setattr(block, f"{name}_present", present)
+            if name == "features":
+                block.feature_names = tuple(cols)
+        else:
+            vals = np.full(len(layout), np.nan)
+            vals[pos] = frame.loc[keep, name].to_numpy(dtype=np.float64, na_value=np.nan)
+            block.values[name] = vals
+            block.present[name] = present
+    return block
+
+
+class _Out:
+    """Per-date metric values and the reasons of the NaN ones."""
+
+    def __init__(self, n_dates: int) -> None:
+        self.n = n_dates
+        self.columns: dict[str, np.ndarray] = {}
+        self.reasons: dict[str, np.ndarray] = {}
+
+    def put(self, name: str, value: np.ndarray, checks: list[tuple[np.ndarray, str]]) -> None:
+        """Store ``value``; the first failing check (in order) gives the reason and a NaN."""
+        reason = np.full(self.n, "", dtype=object)
+        for bad, why in checks:
+            reason[(reason == "") & bad] = why
+        nan = np.isnan(value) & (reason == "")
+        reason[nan] = "undefined"
+        self.columns[name] = np.where(reason == "", value, np.nan)
+        self.reasons[name] = reason
+
+
+def score_block(
+    block: Block, *, min_tickers: int = MIN_TICKERS
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every metric whose inputs the block has, for each of its dates.
+
+    Returns:
+        (per-date table: ``date``, row counts, metrics, ``reasons``; the per-ticker state the
+        churn family compares between consecutive dates, see :mod:`tickermap.diagnostics.churn`)
+    """
+    from tickermap.diagnostics.churn import churn_state
+
+    out = _Out(len(block.dates))
+    ctx = _Context(block, min_tickers)
+    if "targets" in block.values:
+        _numerai_corr(ctx, out)
+        if block.neutralizers is not None:
+            _neutral_correlation(ctx, out)
+            if "sample_weights" in block.values:
+                _alpha(ctx, out)
+        if "meta_model" in block.values:
+            _correlation_contribution(ctx, out)
+            if block.neutralizers is not None:
+                _neutral_contribution(ctx, out)
+        if block.features is not None:
+            _feature_neutral_corr(ctx, out)
+    if block.features is not None:
+        _max_feature_correlation(ctx, out)
+    state = pd.DataFrame()
+    if block.neutralizers is not None and "sample_weights" in block.values:
+        state = churn_state(ctx, out)
+    table = pd.DataFrame({"date": block.dates})
+    for name in INPUTS:
+        if name in block.present:
+            table[f"n_{name}"] = gcount(block.present[name], block.starts)
+    for name in ("neutralizers", "features"):
+        if getattr(block, name) is not None:
+            table[f"n_{name}"] = gcount(getattr(block, f"{name}_present"), block.starts)
+    signal_ok = ctx.valid["signal"]
+    for name in ("targets", "meta_model", "sample_weights", "neutralizers", "features"):
+        if name in ctx.valid:
+            table[f"missing_{name}"] = gcount(signal_ok & ~ctx.valid[name], block.starts)
+    for name in METRICS:
+        if name in out.columns:
+            table[name] = out.columns[name]
+    if "max_feature" in out.columns:
+        table["max_feature"] = out.columns["max_feature"]
+    table["reasons"] = _join_reasons(out, len(block.dates))
+    return table, state
+
+
+def _join_reasons(out: _Out, n: int) -> list[str]:
+    texts = []
+    for i in range(n):
+        parts = [f"{m}: {r[i]}" for m, r in out.reasons.items() if r[i]]
+        texts.append("; ".join(parts) if parts else "ok")
+    return texts
+
+
+class _Context:
+    """Masks and per-date counts shared by the metrics of one block."""
+
+    def __init__(self, block: Block, min_tickers: int) -> None:
+        self.b = block
+        self.min = min_tickers
+        self.codes, self.starts = block.codes, block.starts
+        self.valid = {k: block.present[k] & ~np.isnan(v) for k, v in block.values.items()}
+        self.rows = {k: gcount(p, block.starts) for k, p in block.present.items()}
+        self.designs: dict[str, Design] = {}
+        for name in ("neutralizers", "features"):
+            mat = getattr(block, name)
+            if mat is not None:
+                present = getattr(block, f"{name}_present")
+                complete = present & ~np.isnan(mat).any(axis=1)
+                self.valid[name] = complete
+                self.rows[name] = gcount(present, block.starts)
+                self.rows[f"{name}_complete"] = gcount(complete, block.starts)
+                self.designs[name] = Design(mat, complete, block.codes, len(block.dates))
+
+    def n(self, mask: np.ndarray) -> np.ndarray:
+        return gcount(mask, self.starts)
+
+    def centered_targets(self) -> np.ndarray:
+        """Targets minus their mean over the date's non-NaN targets (numerai-tools ``center``)."""
+        t = self.b.values["targets"]
+        return t - gmean(t, self.valid["targets"], self.starts)[self.codes]
+
+    def rg(self, name: str, mask: np.ndarray, *, power: bool) -> np.ndarray:
+        return rank_gauss(self.b.values[name], mask, self.codes, self.starts, power=power)
+
+
+def _numerai_corr(ctx: _Context, out: _Out) -> None:
+    s = ctx.valid["signal"] & ctx.valid["targets"]
+    n = ctx.n(s)
+    x = ctx.rg("signal", s, power=True)
+    y = pow15(ctx.centered_targets())
+    r, const = pearson(x, y, s, ctx.starts)
+    out.put(
+        "numerai_corr",
+        r,
+        [
+            (n < ctx.min, "too_few_tickers"),
+            (~enough_overlap(n, ctx.rows["targets"], ctx.rows["signal"]), "low_overlap"),
+            (const, "constant_signal_or_targets"),
+        ],
+    )
+
+
+def _neutral_correlation(ctx: _Context, out: _Out) -> None:
+    s = ctx.valid["signal"] & ctx.valid["targets"] & ctx.valid["neutralizers"]
+    n = ctx.n(s)
+    g = ctx.rg("signal", s, power=False)
+    (res,), few = ctx.designs["neutralizers"].residuals(s, [g], ctx.min)
+    r, const = pearson(res, ctx.centered_targets(), s, ctx.starts)
+    rows = [ctx.rows[k] for k in ("targets", "signal", "neutralizers")]
+    out.put(
+        "neutral_correlation",
+        r,
+        [
+            (few, "too_few_tickers"),
+            (~enough_overlap(n, *rows), "low_overlap"),
+            (const, "constant_signal_or_targets"),
+        ],
+    )
+
+
+def _alpha(ctx: _Context, out: _Out) -> None:
+    b = ctx.b
+    covered = ctx.valid["neutralizers"] & ctx.valid["sample_weights"]
+    pf_rows = ctx.n(b.present["signal"] & covered)
+    s = ctx.valid["signal"] & ctx.valid["targets"] & covered
+    n = ctx.n(s)
+    w = neutral_weights(ctx, "signal", s)
+    tc = ctx.centered_targets()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = gsum(np.where(s, w * tc, 0.0), ctx.starts) / n
+    checks = [
+        (n < ctx.min, "too_few_tickers"),
+        (~enough_overlap(n, pf_rows, ctx.rows["targets"]), "low_overlap"),
+        (
+            ~enough_overlap(
+                n, ctx.rows["neutralizers_complete"], ctx.n(ctx.valid["sample_weights"])
+            ),
+            "low_overlap",
+        ),
+    ]
+    out.put("alpha", value, checks)
+
+
+def neutral_weights(
+    ctx: _Context, name: str, s: np.ndarray, values: np.ndarray | None = None, ranked: bool = False
+) -> np.ndarray:
+    """numerai-tools ``generate_neutralized_weights`` (not centred) over the masked rows:
+    ``(s' - N (N^T (v s'))) v`` with ``s'`` = rank, gaussianise, ^1.5 of the values (or the
+    given ``values`` themselves when ``ranked``)."""
+    b = ctx.b
+    assert b.neutralizers is not None
+    v = np.where(s, b.values["sample_weights"], 0.0)
+    src = b.values[name] if values is None else values
+    sp = src if ranked else rank_gauss(src, s, ctx.codes, ctx.starts, power=True)
+    sp0 = np.where(s, sp, 0.0)
+    proj = ctx.designs["neutralizers"].raw_projection(s, v * sp0)
+    return np.where(s, (sp0 - proj) * v, np.nan)
+
+
+def _contribution(
+    ctx: _Context, s: np.ndarray, p: np.ndarray, m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """numerai-tools ``orthogonalize`` + ``contribution_scores`` over the masked rows."""
+    st = ctx.starts
+    p0, m0 = np.where(s, p, 0.0), np.where(s, m, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coef = gsum(p0 * m0, st) / gsum(m0 * m0, st)
+        neutral = p0 - m0 * coef[ctx.codes]
+        t = ctx.b.values["targets"]
+        lo = gsum(np.where(s, t < 0, False), st) == 0
+        hi = gsum(np.where(s, t > 1, False), st) == 0
+        t = np.where((lo & hi)[ctx.codes], t * 4, t)
+        n = ctx.n(s)
+        tc = t - (gsum(np.where(s, t, 0.0), st) / n)[ctx.codes]
+        value = gsum(np.where(s, tc * neutral, 0.0), st) / n
+    m_const = ~(gsum(m0 * m0, st) > 0)
+    return value, m_const
+
+
+def _correlation_contribution(ctx: _Context, out: _Out) -> None:
+    v = ctx.valid
+    mp = v["signal"] & v["meta_model"]
+    n_mp = ctx.n(mp)
+    s = mp & v["targets"]
+    n = ctx.n(s)
+    p = ctx.rg("signal", s, power=False)
+    m = ctx.rg("meta_model", s, power=False)
+    value, m_const = _contribution(ctx, s, p, m)
+    checks = [
+        (n < ctx.min, "too_few_tickers"),
+        (~enough_overlap(n_mp, ctx.rows["meta_model"], ctx.rows["signal"]), "low_overlap"),
+        (~enough_overlap(n, ctx.rows["targets"], n_mp), "low_overlap"),
+        (m_const, "constant_meta_model"),
+    ]
+    out.put("correlation_contribution", value, checks)
+
+
+def _neutral_contribution(ctx: _Context, out: _Out) -> None:
+    v = ctx.valid
+    s = v["signal"] & v["meta_model"] & v["targets"] & v["neutralizers"]
+    n = ctx.n(s)
+    g = [ctx.rg("signal", s, power=False), ctx.rg("meta_model", s, power=False)]
+    (p, m), few = ctx.designs["neutralizers"].residuals(s, g, ctx.min)
+    value, m_const = _contribution(ctx, s, p, m)
+    rows = [ctx.rows[k] for k in ("targets", "signal", "meta_model", "neutralizers")]
+    checks = [
+        (few, "too_few_tickers"),
+        (~enough_overlap(n, *rows), "low_overlap"),
+        (m_const, "constant_meta_model"),
+    ]
+    out.put("neutral_contribution", value, checks)
+
+
+def _feature_neutral_corr(ctx: _Context, out: _Out) -> None:
+    v = ctx.valid
+    s1 = v["signal"] & v["features"]
+    g = ctx.rg("signal", s1, power=False)
+    (res,), few = ctx.designs["features"].residuals(s1, [g], ctx.min)
+    s = s1 & v["targets"] & ~np.isnan(res)
+    n1, n = ctx.n(s1), ctx.n(s)
+    x = rank_gauss(res, s, ctx.codes, ctx.starts, power=True)
+    r, const = pearson(x, pow15(ctx.centered_targets()), s, ctx.starts)
+    checks = [
+        (few, "too_few_tickers"),
+        (~enough_overlap(n, n1, ctx.rows["targets"]), "low_overlap"),
+        (const, "constant_signal_or_targets"),
+    ]
+    out.put("feature_neutral_corr", r, checks)
+
+
+def _max_feature_correlation(ctx: _Context, out: _Out) -> None:
+    b = ctx.b
+    assert b.features is not None
+    s = ctx.valid["signal"] & ctx.valid["features"]
+    n = ctx.n(s)
+    best = np.full(len(b.dates), np.nan)
+    name = np.full(len(b.dates), "", dtype=object)
+    for j, col in enumerate(b.feature_names):
+        r, _ = pearson(b.values["signal"], b.features[:, j], s, ctx.starts)
+        r = np.abs(r)
+        better = r > best
+        better |= np.isnan(best) & ~np.isnan(r)
+        best = np.where(better, r, best)
+        name[better] = col
+    out.put("max_feature_correlation", best, [(n < ctx.min, "too_few_tickers")])
+    out.columns["max_feature"] = np.where(
+        np.isnan(out.columns["max_feature_correlation"]), "", name
+    )
