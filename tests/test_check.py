@@ -140,4 +140,4 @@ def test_fix_and_coverage_through_the_cli(tmp_path: Path) -> None:
     same = CliRunner().invoke(
         app, ["check", str(path), "--universe", str(universe), "--fix", str(path)]
     )
-    assert same.exit_code == 2 and "one of the inputs" in " ".join(same.output.split())
+    assert same.exit_code == 2 and "also an input" in " ".join(same.output.split())

@@ -87,7 +87,7 @@ def test_bad_inputs_give_clear_messages(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, bad)
     assert r.exit_code == 3 and "composite_figi" in r.output and "Traceback" not in r.output
     r = CliRunner().invoke(app, [*_args(p, p["targets"])])
-    assert r.exit_code == 2 and "one of the inputs" in " ".join(r.output.split())
+    assert r.exit_code == 2 and "also an input" in " ".join(r.output.split())
     t = pd.read_parquet(p["targets"])
     t["date"] = t["date"] + pd.Timedelta(days=1)  # a targets file on other dates
     t.to_parquet(p["targets"])

@@ -63,6 +63,7 @@ def diagnostics(
 def _render(result: DiagnosticsReport, written: list[Path]) -> None:
     cols = ["metric", "mean", "std", "sharpe", "max_drawdown", "positive_share", "n_dates"]
     view = table(f"Diagnostics over {len(result.per_date)} dates", *cols, right=tuple(cols[1:]))
+    view.columns[0].no_wrap = True  # metric names are numerai-tools function names: never split
     for row in result.summary[cols].itertuples(index=False):
         view.add_row(*[v if isinstance(v, str) else f"{v:.4g}" for v in row])
     console.print(view)
