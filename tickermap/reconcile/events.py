@@ -82,22 +82,21 @@ def _same_market(f: FigiRecord, code: str) -> bool:
 def is_reused(x: ClaimContext, f: FigiRecord) -> bool:
     """Whether F is the ticker's previous holder and the row's name is that holder's.
 
-    The previous holder keeps the same ticker string, shows a placeholder re-tick, or now trades
-    under another ticker on the same market (renamed away before the ticker was reissued).
+    The previous holder keeps the same ticker string or shows a placeholder re-tick. (A row that
+    is entirely another live company's, trading under another ticker, is a map error.)
     """
-    return x.ev_claim_f == "match" and x.ev_claim_t != "match" and _same_market(f, x.code)
+    previous = is_placeholder_ticker(f.ticker) or (f.ticker == x.root and _same_market(f, x.code))
+    return previous and x.ev_claim_f == "match" and x.ev_claim_t != "match"
 
 
 def judge_reused(x: ClaimContext, v: Judgement, f: FigiRecord, t: Resolution) -> None:
     """Record ``ticker_reused``: a stale predecessor row (see :func:`is_reused`)."""
-    placeholder = is_placeholder_ticker(f.ticker) or f.ticker == x.root
-    how = "OpenFIGI shows its old line" if placeholder else f"it now trades as {f.ticker}"
     _event(
         v,
         Reason.TICKER_REUSED,
-        "confirmed" if placeholder else "probable",
+        "confirmed",
         f"{x.ticker} now belongs to {t.name} ({x.t_comp}); the row describes {f.name} "
-        f"({x.claimed}, now {f.ticker}): {how}",
+        f"({x.claimed}, now {f.ticker}): OpenFIGI still shows its old line",
     )
 
 
@@ -200,14 +199,17 @@ def judge_without_holder(x: ClaimContext, v: Judgement, f: FigiRecord) -> bool:
     )
     same_exchange = f.exch_code == x.code
     isin_agrees = bool(x.isin) and bool(x.lookups.isin(x.isin, x.code).composites() & {x.f_comp})
-    _, disagree = witnesses(x)
+    agree, disagree = witnesses(x)
     names_agree = x.ev_claim_f == "match"
-    if (confirmed and same_exchange and not disagree) or names_agree or (confirmed and isin_agrees):
+    # A new name with no ISIN needs a second witness: one row alone could be a wrong FIGI.
+    corroborated = confirmed and same_exchange and bool(agree) and not disagree
+    if corroborated or names_agree or (confirmed and isin_agrees):
         sure = confirmed and (names_agree or isin_agrees)
         why = (
             "the new ticker resolves to the same FIGI"
             + (" and the ISIN agrees" if isin_agrees else "")
             + (" and the names agree" if names_agree else "; the name changed too")
+            + (f"; {_witness_text(agree)}" if corroborated and not names_agree else "")
             if confirmed
             else "not confirmed by a lookup of the new ticker; the names agree"
         )
