@@ -195,10 +195,10 @@ def build(seed: int) -> Builder:
     # Renamed: OLDN became NEWN; the FIGIs stay, only the new ticker answers.
     b.listing("US", ticker="NEWN", name="NEWNAME SYSTEMS INC")
     b.universe.append("OLDN US")
-    # Reused: the delisted RUSE company keeps its FIGIs; RUSE now belongs to another company.
+    # Reused: the delisted RUSE company answers nothing; RUSE now belongs to another company.
     b.listing("US", ticker="RUSE", name="RUSSELL ENGINES INC", delisted=True, universe=False)
     b.listing("US", ticker="RUSE", name="RUSTIC SEED FOODS INC")
-    # Delisted: answers by FIGI, no longer by ticker.
+    # Delisted: answers nothing (by ticker, FIGI or ISIN), as OpenFIGI was observed to.
     b.listing("US", ticker="GONE", name="GONDOLA MEDIA INC", delisted=True)
     # Ambiguous: two composite rows qualify for DUAL US.
     b.listing("US", ticker="DUAL", name="DUALITY PARTNERS LP")
@@ -216,7 +216,8 @@ def main() -> None:
     args = parser.parse_args()
     b = build(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
-    doc = {"synthetic": True, "note": NOTE, "records": b.records}
+    # The observed OpenFIGI behaviour: a delisted line answers nothing (openfigi-api.md).
+    doc = {"synthetic": True, "note": NOTE, "delisted_answer": "nothing", "records": b.records}
     (args.out / "world.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     with open(args.out / "universe.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
@@ -236,7 +237,8 @@ demo and the tests, served by `tickermap emulator`. Do not use it for research.
   compositeFIGI`) and venue rows for US, LN, KS (KP/KQ), JP, HK, TT (TWSE/TPEx by `micCode`), CN,
   GR, FP, AU and SS; a CN/US cross-listing (`MPLX`) sharing a share-class FIGI; special cases:
   `OLDN US` renamed to `NEWN US`, `RUSE US` reused after its first owner was delisted, `GONE US`
-  delisted (answers by FIGI only), `DUAL US` ambiguous (two composite rows).
+  delisted, `DUAL US` ambiguous (two composite rows). Delisted lines answer nothing
+  (`"delisted_answer": "nothing"`, the behaviour observed on OpenFIGI).
 - `universe.csv`: `bloomberg_ticker` column with every listed ticker plus `OLDN US`, `GONE US` and
   the unknown `ZZZQ US`.
 

@@ -133,7 +133,10 @@ REASONS: dict[Reason, ReasonInfo] = {
         "unresolved", "several composites qualify for ticker+exchange", True, 10
     ),
     R.DELISTED: ReasonInfo(
-        "event", "corporate event: the FIGI lives on with a placeholder ticker", inject=9
+        "event",
+        "corporate event: ticker, FIGI and ISIN no longer answer and the witnesses agree (or the "
+        "FIGI shows a placeholder ticker)",
+        inject=9,
     ),
     R.RENAMED: ReasonInfo(
         "event", "corporate event: the FIGI now trades as another ticker", inject=7

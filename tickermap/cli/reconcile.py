@@ -143,14 +143,18 @@ def audit_delisted(
     events: str = typer.Option(
         "delisted,renamed,ticker_reused", "--events", help="Comma-separated events to list."
     ),
+    history: Path | None = typer.Option(
+        None, "--history", help="Events table of 'tickermap history' (*.events.csv) to date them."
+    ),
 ) -> None:
     """List delisted, renamed and reused tickers with evidence, for survivorship-free backtests.
 
-    Example: tickermap audit delisted --universe clean.csv --out events.csv
+    Example: tickermap audit delisted --universe clean.csv --history h.events.csv --out events.csv
     """
     from tickermap.reconcile.audit import audit_file
 
-    check_outputs(inputs=[universe], outputs={"--out": out_path})
+    inputs = [universe] + ([history] if history is not None else [])
+    check_outputs(inputs=inputs, outputs={"--out": out_path})
     wanted = [e.strip() for e in events.split(",") if e.strip()]
-    found, written = audit_file(universe, out_path, events=wanted)  # type: ignore[arg-type]
+    found, written = audit_file(universe, out_path, events=wanted, history=history)  # type: ignore[arg-type]
     _print_events(found, written)

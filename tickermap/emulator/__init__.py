@@ -39,12 +39,16 @@ if TYPE_CHECKING:
         EmulatorHandler,
     )
     from tickermap.emulator.world import (
+        DELISTED_ANSWERS,
         FILTER_KEYS,
         RESULT_FIELDS,
         World,
+        apply_events,
+        placeholder_for,
     )
 
 __all__ = [
+    "DELISTED_ANSWERS",
     "FAULT_KINDS",
     "FILTER_KEYS",
     "ID_TYPES",
@@ -68,8 +72,10 @@ __all__ = [
     "answer_mapping",
     "answer_search",
     "answer_values",
+    "apply_events",
     "is_loopback",
     "map_job",
+    "placeholder_for",
     "start_emulator",
 ]
 

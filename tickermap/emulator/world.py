@@ -1,12 +1,34 @@
 """The emulator's world: FIGI records, their indexes, and the lookups the emulator answers.
 
-A world file is JSON ``{"synthetic": true, "note": str, "records": [...], "values": {...}}``.
+A world file is JSON ``{"synthetic": true, "note": str, "records": [...], "values": {...}}``
+with the optional world options ``delisted_answer`` and ``events`` (below).
 A record carries the API's own result fields (``figi``, ``name``, ``ticker``, ``exchCode``,
 ``compositeFIGI``, ``shareClassFIGI``, ``securityType``, ``securityType2``, ``marketSector``,
 ``securityDescription``) plus the identifier lists it answers (``isins``, ``cusips``, ``sedols``).
 Optional extras, never sent back: ``micCode`` and ``currency`` (for those filters; otherwise derived
-from the exchange code) and ``delisted`` (the FIGIs still answer by FIGI, but no longer by ticker,
-search or filter).
+from the exchange code) and ``delisted``.
+
+How a delisted record answers (:data:`DELISTED_ANSWERS`; a record's ``delisted`` may name one,
+``true`` means the world's ``delisted_answer``, default ``last_ticker``):
+
+- ``nothing`` (OBSERVED: openfigi-api.md "Delisted FIGIs", OpenFIGI/api-examples#24: the FIGI of
+  the delisted TWX returned ``No identifier found.``): no answer by ticker, FIGI, ISIN, CUSIP,
+  SEDOL, search or filter;
+- ``placeholder`` (ASSUMED: Bloomberg's re-tick of a dead line, e.g. ``1234567D``, seen in
+  community maps, never recorded from the API): answers by FIGI and the other identifiers with the
+  record's ``placeholder`` ticker (or one derived from the FIGI), never by its old ticker;
+- ``last_ticker`` (ASSUMED, the emulator's earlier behaviour): answers by FIGI and identifiers with
+  its last ticker, not by ticker, search or filter.
+
+``events`` rewrites records at load, so one base world serves every variant::
+
+    {"event": "delisted", "figi": COMPOSITE, "answer": "nothing", "placeholder": "1234567D"}
+    {"event": "renamed", "figi": COMPOSITE, "ticker": "NEWN"}                 # ticker only
+    {"event": "renamed", "figi": COMPOSITE, "ticker": "NEWN", "name": "NEW CO"}  # full rename
+
+(``figi`` names a composite: the event applies to it and its venue rows.) A rename leaves the
+FIGIs and identifiers as they are; the old ticker then answers nothing (openfigi-api.md "Ticker and
+date": ``IIVI US`` gave ``No identifier found.`` after IIVI became COHR).
 
 This module only models data: it knows nothing about HTTP, status codes or rate limits. Every
 lookup is a dict access, so a world of many thousand tickers answers in microseconds.
@@ -14,6 +36,7 @@ lookup is a dict access, so a world of many thousand tickers answers in microsec
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,7 +45,14 @@ from typing import Any
 
 from tickermap.errors import InputError
 
-__all__ = ["FILTER_KEYS", "RESULT_FIELDS", "World"]
+__all__ = [
+    "DELISTED_ANSWERS",
+    "FILTER_KEYS",
+    "RESULT_FIELDS",
+    "World",
+    "apply_events",
+    "placeholder_for",
+]
 
 RESULT_FIELDS = (
     "figi",
@@ -63,6 +93,70 @@ _CURRENCY_BY_COMPOSITE = {
 }  # fmt: skip
 _UNLISTED = "NOT LISTED"
 
+DELISTED_ANSWERS = ("nothing", "placeholder", "last_ticker")
+"""How a delisted record answers (module docstring): observed first, then the assumed ones."""
+_EVENT_KINDS = ("delisted", "renamed")
+
+
+def placeholder_for(figi: str) -> str:
+    """A Bloomberg-style placeholder ticker for a delisted line: seven digits and ``D``.
+
+    >>> placeholder_for("BBG000000001") == placeholder_for("BBG000000001")
+    True
+    """
+    digits = int(hashlib.sha256(figi.encode()).hexdigest()[:12], 16) % 9_000_000 + 1_000_000
+    return f"{digits}D"
+
+
+def _event_error(n: int, message: str, value: object) -> InputError:
+    return InputError(f"world event {n}: {message}", column="events", value=repr(value)[:80])
+
+
+def apply_events(
+    records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Records with the world ``events`` applied (see the module docstring); inputs untouched."""
+    out = [dict(r) for r in records]
+    for n, ev in enumerate(events, start=1):
+        if not isinstance(ev, Mapping) or ev.get("event") not in _EVENT_KINDS:
+            raise _event_error(n, f"'event' must be one of {list(_EVENT_KINDS)}", ev)
+        figi = ev.get("figi")
+        group = [r for r in out if figi in (r.get("compositeFIGI"), r["figi"])]
+        if not group:
+            raise _event_error(n, f"no record has FIGI {figi!r}", ev)
+        if ev["event"] == "delisted":
+            answer = ev.get("answer", "nothing")
+            if answer not in DELISTED_ANSWERS:
+                raise _event_error(n, f"'answer' must be one of {list(DELISTED_ANSWERS)}", ev)
+            for r in group:
+                r["delisted"] = answer
+                if ev.get("placeholder"):
+                    r["placeholder"] = str(ev["placeholder"])
+            continue
+        if not isinstance(ev.get("ticker"), str) or not ev["ticker"].strip():
+            raise _event_error(n, "a rename needs the new 'ticker'", ev)
+        for r in group:
+            r["ticker"] = r["securityDescription"] = ev["ticker"].strip()
+            if ev.get("name"):
+                r["name"] = str(ev["name"])
+    return out
+
+
+def _delisted_mode(record: Mapping[str, Any], default: str) -> str | None:
+    """The record's delisted answer (None when it is listed)."""
+    flag = record.get("delisted")
+    if not flag:
+        return None
+    mode = flag if isinstance(flag, str) else default
+    if mode not in DELISTED_ANSWERS:
+        raise InputError(
+            f"record {record.get('figi')}: 'delisted' must be true, false or one of "
+            f"{list(DELISTED_ANSWERS)}",
+            column="delisted",
+            value=repr(flag)[:80],
+        )
+    return mode
+
 
 class World:
     """An immutable set of FIGI records with dict indexes for every lookup the emulator serves.
@@ -73,12 +167,30 @@ class World:
     """
 
     def __init__(
-        self, records: Sequence[Mapping[str, Any]], values: Mapping[str, Sequence[str]] | None
+        self,
+        records: Sequence[Mapping[str, Any]],
+        values: Mapping[str, Sequence[str]] | None,
+        *,
+        delisted_answer: str = "last_ticker",
     ) -> None:
+        if delisted_answer not in DELISTED_ANSWERS:
+            raise InputError(
+                f"delisted_answer must be one of {list(DELISTED_ANSWERS)}",
+                column="delisted_answer",
+                value=repr(delisted_answer)[:80],
+            )
+        self.delisted_answer = delisted_answer
         self._raw = [dict(r) for r in records]
+        self._mode = [_delisted_mode(r, delisted_answer) for r in self._raw]
         self.results: list[dict[str, Any]] = [
             {f: r.get(f) for f in RESULT_FIELDS} for r in self._raw
         ]
+        for i, mode in enumerate(self._mode):
+            if mode == "placeholder":
+                tick = self._raw[i].get("placeholder") or placeholder_for(
+                    self._raw[i].get("compositeFIGI") or self._raw[i]["figi"]
+                )
+                self.results[i]["ticker"] = self.results[i]["securityDescription"] = tick
         self._order = self._sort_keys()
         self._index: dict[str, dict[str, list[int]]] = {
             name: defaultdict(list)
@@ -95,8 +207,19 @@ class World:
         cls,
         records: Iterable[Mapping[str, Any]],
         values: Mapping[str, Sequence[str]] | None = None,
+        *,
+        delisted_answer: str = "last_ticker",
+        events: Sequence[Mapping[str, Any]] = (),
     ) -> World:
-        """Build a world from record dicts (the world-file ``records`` list)."""
+        """Build a world from record dicts (the world-file ``records`` list).
+
+        Args:
+            records: the records.
+            values: ``/mapping/values`` lists by key.
+            delisted_answer: how records with ``delisted: true`` answer
+                (:data:`DELISTED_ANSWERS`).
+            events: world events applied first (:func:`apply_events`).
+        """
         rows = list(records)
         for n, row in enumerate(rows, start=1):
             if not isinstance(row, Mapping) or not isinstance(row.get("figi"), str):
@@ -105,7 +228,8 @@ class World:
                     column="figi",
                     value=repr(row)[:80],
                 )
-        return cls(rows, values)
+        final = apply_events(rows, events) if events else rows
+        return cls(final, values, delisted_answer=delisted_answer)
 
     @classmethod
     def load(cls, path: str | Path) -> World:
@@ -127,10 +251,18 @@ class World:
                 'a world file is a JSON object with a "records" list', path=path, column="records"
             )
         values = doc.get("values")
+        events = doc.get("events") or []
+        if not isinstance(events, list):
+            raise InputError('"events" must be a list', path=path, column="events")
         try:
-            return cls.from_records(doc["records"], values if isinstance(values, dict) else None)
+            return cls.from_records(
+                doc["records"],
+                values if isinstance(values, dict) else None,
+                delisted_answer=str(doc.get("delisted_answer", "last_ticker")),
+                events=events,
+            )
         except InputError as exc:
-            raise InputError(str(exc), path=path, column="records") from exc
+            raise InputError(str(exc), path=path, column=exc.column or "records") from exc
 
     def _sort_keys(self) -> list[tuple[int, int, int]]:
         first_seen: dict[str, int] = {}
@@ -148,7 +280,10 @@ class World:
     def _add(self, i: int) -> None:
         r = self._raw[i]
         idx = self._index
-        if not r.get("delisted") and r.get("ticker"):
+        mode = self._mode[i]
+        if mode == "nothing":
+            return  # observed: a delisted FIGI answers nothing at all
+        if mode is None and r.get("ticker"):
             idx["ticker"][str(r["ticker"]).upper()].append(i)
         idx["figi"][r["figi"]].append(i)
         if r.get("compositeFIGI"):
@@ -222,7 +357,7 @@ class World:
     def listed(self) -> list[int]:
         """Positions of every record that search and filter can see, in result order."""
         return sorted(
-            (i for i, r in enumerate(self._raw) if not r.get("delisted")),
+            (i for i in range(len(self._raw)) if self._mode[i] is None),
             key=self._order.__getitem__,
         )
 

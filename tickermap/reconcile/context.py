@@ -65,6 +65,10 @@ class ClaimContext:
     ev_claim_t: str = "no_evidence"
     ev_claim_f: str = "no_evidence"
     ev_f_t: str = "no_evidence"
+    peers: tuple[Claim, ...] = ()
+    """The other witnesses' claims about the same ticker (for events: do they agree?)."""
+    elsewhere: tuple[Claim, ...] = ()
+    """Claims about other tickers that state this claim's FIGI (where witnesses place it)."""
 
     @property
     def claimed(self) -> str | None:
@@ -126,6 +130,17 @@ def build_contexts(
 ) -> list[ClaimContext]:
     """One :class:`ClaimContext` per claim, name evidence attached."""
     ctxs = [_context(c, lookups, local.get((c.source, c.source_row), _NO_LOCAL)) for c in claims]
+    by_ticker: dict[str, list[Claim]] = {}
+    for c in claims:
+        by_ticker.setdefault(c.ticker, []).append(c)
+    by_figi: dict[str, list[Claim]] = {}
+    for c in claims:
+        if key := c.composite_figi or c.figi:
+            by_figi.setdefault(key, []).append(c)
+    for c, x in zip(claims, ctxs, strict=True):
+        x.peers = tuple(p for p in by_ticker[c.ticker] if p.source != c.source)
+        same = by_figi.get(c.composite_figi or c.figi or "", [])
+        x.elsewhere = tuple(p for p in same if p.ticker != c.ticker)
     _attach_name_evidence(ctxs)
     return ctxs
 

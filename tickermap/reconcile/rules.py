@@ -15,7 +15,13 @@ from tickermap.openfigi.records import FigiRecord
 from tickermap.openfigi.resolve import Resolution
 from tickermap.reasons import Reason
 from tickermap.reconcile.context import ClaimContext, Judgement, describe
-from tickermap.reconcile.events import is_reused, judge_reused, judge_without_holder
+from tickermap.reconcile.events import (
+    is_reused,
+    judge_isin_only,
+    judge_reused,
+    judge_unknown_figi,
+    judge_without_holder,
+)
 
 __all__ = [
     "check_figi_column",
@@ -52,17 +58,11 @@ def check_validity(x: ClaimContext, v: Judgement) -> bool:
 
 
 def check_known(x: ClaimContext, v: Judgement, any_invalid: bool) -> None:
-    """Whether OpenFIGI knows the claimed (valid) FIGI."""
+    """Whether OpenFIGI knows the claimed (valid) FIGI (an unknown one: :func:`check_listing`)."""
     if not x.claimed or any_invalid:
         return
     look = x.lookups.figi(x.claimed)
-    if look.status == "not_found":
-        v.add(Reason.FIGI_UNKNOWN, f"OpenFIGI has no FIGI {x.claimed}")
-        v.levels["figi_known"] = "unknown"
-        if x.t_comp:
-            v.levels["ticker_figi"] = "disagree"
-            v.suggested_composite = x.t_comp
-    else:
+    if look.status != "not_found":
         v.levels["figi_known"] = "known" if look.matched else "unchecked"
 
 
@@ -70,6 +70,11 @@ def check_listing(x: ClaimContext, v: Judgement) -> bool:
     """The claimed FIGI against the ticker's current holder; True when it is another security."""
     f, t = x.f, x.t
     if f is None or not x.claimed:
+        unknown = x.claimed and x.lookups.figi(x.claimed).status == "not_found"
+        if unknown and Reason.FIGI_INVALID not in v.reasons:
+            return judge_unknown_figi(x, v)  # figi_unknown, or an event that answers nothing
+        if not x.claimed:
+            judge_isin_only(x, v)
         if x.t_comp:
             v.levels.setdefault("ticker_figi", "unknown")
         return False
@@ -125,7 +130,8 @@ def check_figi_column(x: ClaimContext, v: Judgement) -> None:
     look = x.lookups.figi(x.figi)
     rec = look.record(x.figi) if look.matched else None
     if rec is None:
-        if look.status == "not_found":
+        explained = {Reason.DELISTED, Reason.TICKER_REUSED} & set(v.reasons)
+        if look.status == "not_found" and not explained:
             v.add(Reason.FIGI_UNKNOWN, f"OpenFIGI has no FIGI {x.figi} (figi column)")
         return
     owner = rec.composite_figi or rec.figi

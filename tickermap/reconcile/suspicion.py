@@ -62,6 +62,7 @@ _MU: dict[str, dict[str, tuple[float, float]]] = {
     "figi_known": {  # OpenFIGI knows the claimed FIGI
         "known": (0.98, 0.75),
         "unknown": (0.001, 0.10),
+        "gone": (0.02, 0.02),  # unknown, but a delisting/reuse the witnesses agree on explains it
         "unchecked": (0.02, 0.15),
     },
 }

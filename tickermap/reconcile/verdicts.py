@@ -15,21 +15,28 @@ reason                        when
 ``wrong_listing``             F has T's share class but is another exchange's composite
 ``wrong_share_class``         F is the same issuer (names agree) but another share class,
                               or the claimed share-class FIGI is not T's
-``ticker_reused``             F's ticker moved on (re-ticked/delisted), the claim's name is
-                              F's, and T is a different company: a stale predecessor row
+``ticker_reused``             T is another company and the row describes the previous holder:
+                              F still exists (re-ticked or with the old ticker) with the row's
+                              name, or F answers nothing and the row's name is not T's (or a
+                              witness agrees, or places F elsewhere), no witness claims T
 ``figi_other_security``       F belongs to another company (names disagree)
 ``isin_conflict``             I does not lead to T (nor to F), or offline: the ISIN's
                               country is implausible for the exchange
 ``name_conflict``             identifiers agree but the claimed name is another company's
-``renamed``                   no current holder of the ticker; F now trades as another
-                              ticker (confirmed by a lookup when possible)
-``delisted``                  no current holder; F still exists with a placeholder ticker
+``renamed``                   no current holder of the ticker; F (or the ISIN) now trades as
+                              another ticker on the same exchange, whether or not the name
+                              changed (a lookup of the new ticker confirms it)
+``delisted``                  no current holder; F shows a placeholder ticker (confirmed), or
+                              ticker, F and ISIN all answer nothing and no witness disagrees
+                              (probable)
 ``ambiguous``                 several composites qualify for ticker+exchange
 ``no_data``                   OpenFIGI and the maps know nothing usable
 ``unverified``                offline and not in the cache: nothing contradicts the claim
 ============================  ===========================================================
 
-A consequence is not reported twice: an ISIN or name that agrees with the wrong FIGI is part of
+Every event's sentence starts with ``confirmed:`` or ``probable:`` (``tickermap audit`` turns it
+into ``event_confidence``); an event is never also reported as a map error. A consequence is not
+reported twice: an ISIN or name that agrees with the wrong FIGI is part of
 that FIGI's story, not a second error. The codes, their order and meanings are
 :mod:`tickermap.reasons`; the rules are :mod:`tickermap.reconcile.rules` (identity) and
 :mod:`tickermap.reconcile.events` (corporate events); this module runs them in order and scores
