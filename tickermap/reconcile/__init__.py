@@ -16,6 +16,7 @@ if TYPE_CHECKING:
         Event,
         audit_events,
         audit_file,
+        merge_history,
         summarize_events,
     )
     from tickermap.reconcile.claims import (
@@ -30,9 +31,14 @@ if TYPE_CHECKING:
         describe,
     )
     from tickermap.reconcile.events import (
+        EventConfidence,
+        event_confidence,
         is_reused,
+        judge_isin_only,
         judge_reused,
+        judge_unknown_figi,
         judge_without_holder,
+        witnesses,
     )
     from tickermap.reconcile.html import (
         render_report,
@@ -104,6 +110,7 @@ __all__ = [
     "Claim",
     "ClaimContext",
     "Event",
+    "EventConfidence",
     "Judgement",
     "LocalEvidence",
     "Lookup",
@@ -128,14 +135,18 @@ __all__ = [
     "claims_table",
     "describe",
     "disagreements",
+    "event_confidence",
     "gather_lookups",
     "is_placeholder_ticker",
     "is_reused",
     "judge_claims",
+    "judge_isin_only",
     "judge_one",
     "judge_reused",
+    "judge_unknown_figi",
     "judge_without_holder",
     "local_evidence",
+    "merge_history",
     "reconcile",
     "reconcile_files",
     "render_report",
@@ -145,6 +156,7 @@ __all__ = [
     "universe_frame",
     "universe_rows",
     "with_agreeing",
+    "witnesses",
     "worst",
     "write_report",
 ]
