@@ -106,17 +106,19 @@ def make_block(
     keys = []
     for name, frame in parts.items():
         dcode = date_index.get_indexer(frame["date"])
-        keep = dcode >= 0
-        keys.append((name, dcode, frame[id_col].to_numpy(dtype=object), keep))
-    all_tickers = np.concatenate([t[k] for _, _, t, k in keys])
-    tick_codes, uniques = pd.factorize(all_tickers, sort=True)
+        # factorise each frame's tickers natively (Arrow strings stay Arrow); only the distinct
+        # tickers become Python objects, merged into one sorted vocabulary below
+        local, distinct = pd.factorize(frame[id_col])
+        names = np.asarray(distinct, dtype=object)
+        keys.append((name, dcode, local, names, (dcode >= 0) & (local >= 0)))
+    merged, uniques = pd.factorize(np.concatenate([u for *_, u, _ in keys]), sort=True)
     n_t = max(len(uniques), 1)
     combined = []
     offset = 0
-    for _name, dcode, _, keep in keys:
-        n = int(keep.sum())
-        combined.append(dcode[keep].astype(np.int64) * n_t + tick_codes[offset : offset + n])
-        offset += n
+    for _name, dcode, local, names, keep in keys:
+        to_global = merged[offset : offset + len(names)]
+        offset += len(names)
+        combined.append(dcode[keep].astype(np.int64) * n_t + to_global[local[keep]])
     # the union of (date, ticker) keys on a dense presence grid: sorted without a sort
     grid = np.zeros(len(dates) * n_t, dtype=bool)
     for comb in combined:
@@ -132,7 +134,7 @@ def make_block(
         starts=starts,
         tickers=np.asarray(uniques, dtype=object)[layout % n_t],
     )
-    for (name, _, _, keep), comb in zip(keys, combined, strict=True):
+    for (name, _, _, _, keep), comb in zip(keys, combined, strict=True):
         pos = slot_of[comb]
         present = np.zeros(len(layout), dtype=bool)
         present[pos] = True
