@@ -9,6 +9,10 @@ inputs' size. ``--cli`` also times both commands end to end as subprocesses (pro
 included) against the numerai-tools loop on the same files: ``diagnostics`` on 3,000 x 60 x 50
 and ``exposure`` on 2,000 tickers x 120 dates x 20 features.
 
+BLAS threads: both sides run with the same number (``--blas-threads``, default 1: on a shared,
+loaded machine OpenBLAS' spinning threads make small batched products many times slower; 0 keeps
+the library default); the CLI subprocesses get it through ``OPENBLAS_NUM_THREADS``.
+
     python scripts/bench_diagnostics.py [--tickers 5000 --dates 200 --neutralizers 200] [--cli]
 """
 
@@ -36,6 +40,9 @@ COLS = [
     "numerai_corr", "neutral_correlation", "alpha", "correlation_contribution",
     "neutral_contribution", "churn", "turnover", "neutral_churn",
 ]  # fmt: skip
+
+
+BLAS_THREADS = 1
 
 
 def make(n_t: int, n_d: int, n_k: int, n_f: int = 0, seed: int = 0) -> dict[str, pd.DataFrame]:
@@ -116,8 +123,12 @@ def library(args: argparse.Namespace) -> None:
 
 
 def _run(cmd: list[str]) -> float:
+    env = dict(os.environ)
+    if BLAS_THREADS:
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[var] = str(BLAS_THREADS)
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
+    subprocess.run(cmd, check=True, capture_output=True, env=env)
     return time.perf_counter() - t0
 
 
@@ -221,6 +232,7 @@ def main() -> None:
     ap.add_argument("--dates", type=int, default=200)
     ap.add_argument("--neutralizers", type=int, default=200)
     ap.add_argument("--ref-dates", type=int, default=5)
+    ap.add_argument("--blas-threads", type=int, default=1, help="0: the library default")
     ap.add_argument("--cli", action="store_true")
     ap.add_argument("--skip-library", action="store_true")
     ap.add_argument("--sample", type=Path, help="Only write small README sample files here.")
@@ -228,11 +240,19 @@ def main() -> None:
     if args.sample is not None:
         write_sample(args.sample)
         return
-    print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}")
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    global BLAS_THREADS
+    BLAS_THREADS = args.blas_threads
+    limits = threadpool_limits(limits=args.blas_threads) if args.blas_threads else None
+    blas = ", ".join(f"{i['internal_api']} {i['num_threads']} threads" for i in threadpool_info())
+    print(f"BLAS (both sides): {blas}; load average {os.getloadavg()[0]:.1f}")
     if not args.skip_library:
         library(args)
     if args.cli:
         cli(args.ref_dates)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+    del limits
 
 
 if __name__ == "__main__":

@@ -105,8 +105,9 @@ class Design:
         self.date = codes[rows]
         self.slot = np.arange(len(rows)) - first[self.date]
         self.width = int(counts.max()) if len(counts) else 0
-        z = np.zeros((n_dates, max(self.width, 1), self.k))
-        x = matrix[rows].astype(np.float64, copy=False)
+        w = max(self.width, 1)
+        x = matrix if len(rows) == len(matrix) else matrix[rows]
+        x = x.astype(np.float64, copy=False)
         # shift each column by its per-date mean: same span (the intercept is there), and the
         # Gram matrix stays well conditioned for columns like 0..1 ranks
         sums = np.zeros((n_dates, x.shape[1]))
@@ -116,12 +117,20 @@ class Design:
         with np.errstate(invalid="ignore", divide="ignore"):
             means = sums / np.maximum(counts, 1)[:, None]
         self.means = np.nan_to_num(means)
-        z[self.date, self.slot, :-1] = x - means[self.date]
-        z[self.date, self.slot, -1] = 1.0
+        z = np.zeros((n_dates, w, self.k))
+        if len(rows) == n_dates * w:  # every date has the same rows: no padding, no gather
+            np.subtract(x.reshape(n_dates, w, -1), means[:, None, :], out=z[:, :, :-1])
+            z[:, :, -1] = 1.0
+        else:
+            flat = z.reshape(n_dates * w, self.k)
+            at = self.date * w + self.slot
+            flat[at, :-1] = x - means[self.date]
+            flat[at, -1] = 1.0
         self.z = z
         self.gram = np.matmul(z.transpose(0, 2, 1), z)
         self.pos = np.full(len(codes), -1, dtype=np.int64)
         self.pos[rows] = np.arange(len(rows))
+        self._pinv: np.ndarray | None = None
 
     def residuals(
         self, mask: np.ndarray, vectors: list[np.ndarray], min_rows: int
@@ -138,26 +147,39 @@ class Design:
             dates left out because they have too few rows for the design's columns)
         """
         sel = self.pos[np.flatnonzero(mask)]
-        use = np.zeros((self.n_dates, max(self.width, 1)), dtype=bool)
-        use[self.date[sel], self.slot[sel]] = True
-        n_use = use.sum(axis=1)
+        d, sl, rows = self.date[sel], self.slot[sel], self.rows[sel]
+        n_use = np.bincount(d, minlength=self.n_dates)
         few = n_use < max(min_rows, self.k + 1)
-        gram = self._gram_without(~use & self._filled())
-        m = len(vectors)
-        y = np.zeros((self.n_dates, max(self.width, 1), m))
+        y = np.zeros((self.n_dates, max(self.width, 1), len(vectors)))
         for j, v in enumerate(vectors):
-            y[self.date[sel], self.slot[sel], j] = v[self.rows[sel]]
+            y[d, sl, j] = v[rows]
         rhs = np.matmul(self.z.transpose(0, 2, 1), y)
-        beta = _solve(gram, rhs, few)
+        beta = np.zeros_like(rhs)
+        whole = np.flatnonzero(~few & (n_use == self.counts))  # the cached pseudo-inverse
+        if len(whole):
+            beta[whole] = np.matmul(self._full_pinv()[whole], rhs[whole])
+        part = np.flatnonzero(~few & (n_use != self.counts))  # rows left out: downdate
+        if len(part):
+            use = np.zeros((self.n_dates, max(self.width, 1)), dtype=bool)
+            use[d, sl] = True
+            gram = self._gram_without((~use & self._filled())[part], part)
+            beta[part] = np.matmul(_pinv(gram), rhs[part])
         fit = np.matmul(self.z, beta)
         out = []
+        bad = few[d]
         for j, v in enumerate(vectors):
             r = np.full(len(v), np.nan)
-            rows = self.rows[sel]
-            r[rows] = y[self.date[sel], self.slot[sel], j] - fit[self.date[sel], self.slot[sel], j]
-            r[rows[few[self.date[sel]]]] = np.nan
+            r[rows] = y[d, sl, j] - fit[d, sl, j]
+            r[rows[bad]] = np.nan
             out.append(r)
         return out, few
+
+    def _full_pinv(self) -> np.ndarray:
+        """Pseudo-inverse of every date's whole Gram matrix, computed once and reused by every
+        metric that neutralises against this design."""
+        if self._pinv is None:
+            self._pinv = _pinv(self.gram)
+        return self._pinv
 
     def raw_projection(self, mask: np.ndarray, y: np.ndarray) -> np.ndarray:
         """``N_i . (N_S^T y_S)`` per masked row, with ``N`` the raw matrix (no shift, no
@@ -180,44 +202,42 @@ class Design:
         filled[self.date, self.slot] = True
         return filled
 
-    def _gram_without(self, drop: np.ndarray) -> np.ndarray:
+    def _gram_without(self, drop: np.ndarray, part: np.ndarray) -> np.ndarray:
+        """The Gram matrices of dates ``part`` without their rows flagged in ``drop``."""
         n_drop = drop.sum(axis=1)
-        if not n_drop.any():
-            return self.gram
+        z = self.z[part]
         width = int(n_drop.max())
         if width * 2 > self.width:  # many rows left out: the direct product is cheaper
-            zm = self.z * (~drop & self._filled())[:, :, None]
+            zm = z * (~drop & self._filled()[part])[:, :, None]
             return np.matmul(zm.transpose(0, 2, 1), zm)
         d_idx, s_idx = np.nonzero(drop)
         first = np.r_[0, np.cumsum(n_drop)[:-1]]
         slot = np.arange(len(d_idx)) - first[d_idx]
-        ze = np.zeros((self.n_dates, width, self.k))
-        ze[d_idx, slot] = self.z[d_idx, s_idx]
-        return self.gram - np.matmul(ze.transpose(0, 2, 1), ze)
+        ze = np.zeros((len(part), width, self.k))
+        ze[d_idx, slot] = z[d_idx, s_idx]
+        return self.gram[part] - np.matmul(ze.transpose(0, 2, 1), ze)
 
 
-def _solve(gram: np.ndarray, rhs: np.ndarray, skip: np.ndarray) -> np.ndarray:
-    """``pinv(gram) @ rhs`` per date: Cholesky where well conditioned, eigen otherwise."""
-    beta = np.zeros_like(rhs)
-    todo = np.flatnonzero(~skip)
-    if not len(todo):
-        return beta
-    g = gram[todo]
-    good = np.zeros(len(todo), dtype=bool)
+def _pinv(gram: np.ndarray) -> np.ndarray:
+    """``pinv(gram)`` per date: a Cholesky-checked inverse where well conditioned, the
+    eigendecomposition pseudo-inverse (``lstsq``'s answer) otherwise."""
+    out = np.zeros_like(gram)
+    if not len(gram):
+        return out
+    good = np.zeros(len(gram), dtype=bool)
     try:
-        chol = np.linalg.cholesky(g)
+        chol = np.linalg.cholesky(gram)
         piv = np.abs(np.diagonal(chol, axis1=1, axis2=2))
         with np.errstate(invalid="ignore", divide="ignore"):
             good = (piv.min(axis=1) / piv.max(axis=1)) ** 2 > _COND_LIMIT
     except np.linalg.LinAlgError:
         good[:] = False
     if good.any():
-        beta[todo[good]] = np.linalg.solve(g[good], rhs[todo[good]])
-    bad = todo[~good]
+        out[good] = np.linalg.inv(gram[good])
+    bad = np.flatnonzero(~good)
     if len(bad):
         w, vec = np.linalg.eigh(gram[bad])
         keep = w > _RCOND2 * w.max(axis=1, keepdims=True)
         inv = np.where(keep, 1.0 / np.where(keep, w, 1.0), 0.0)
-        proj = np.matmul(vec.transpose(0, 2, 1), rhs[bad]) * inv[:, :, None]
-        beta[bad] = np.matmul(vec, proj)
-    return beta
+        out[bad] = np.matmul(vec * inv[:, None, :], vec.transpose(0, 2, 1))
+    return out

@@ -38,8 +38,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-BLOCK_CELLS = 4_000_000
-"""Rows x neutralizer columns per block of dates (about 32 MB per float64 matrix)."""
+BLOCK_CELLS = 16_000_000
+"""Rows x neutralizer columns per block of dates (about 128 MB per float64 matrix)."""
 _CONVERTIBLE = {"numerai_ticker", "bloomberg_ticker"}
 
 

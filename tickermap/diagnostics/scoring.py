@@ -106,18 +106,26 @@ def make_block(
     keys = []
     for name, frame in parts.items():
         dcode = date_index.get_indexer(frame["date"])
-        keep = dcode >= 0
-        keys.append((name, dcode, frame[id_col].to_numpy(dtype=object), keep))
-    all_tickers = np.concatenate([t[k] for _, _, t, k in keys])
-    tick_codes, uniques = pd.factorize(all_tickers, sort=True)
+        # factorise each frame's tickers natively (Arrow strings stay Arrow); only the distinct
+        # tickers become Python objects, merged into one sorted vocabulary below
+        local, distinct = pd.factorize(frame[id_col])
+        names = np.asarray(distinct, dtype=object)
+        keys.append((name, dcode, local, names, (dcode >= 0) & (local >= 0)))
+    merged, uniques = pd.factorize(np.concatenate([u for *_, u, _ in keys]), sort=True)
     n_t = max(len(uniques), 1)
     combined = []
     offset = 0
-    for _name, dcode, _, keep in keys:
-        n = int(keep.sum())
-        combined.append(dcode[keep].astype(np.int64) * n_t + tick_codes[offset : offset + n])
-        offset += n
-    layout = np.unique(np.concatenate(combined)) if combined else np.zeros(0, np.int64)
+    for _name, dcode, local, names, keep in keys:
+        to_global = merged[offset : offset + len(names)]
+        offset += len(names)
+        combined.append(dcode[keep].astype(np.int64) * n_t + to_global[local[keep]])
+    # the union of (date, ticker) keys on a dense presence grid: sorted without a sort
+    grid = np.zeros(len(dates) * n_t, dtype=bool)
+    for comb in combined:
+        grid[comb] = True
+    layout = np.flatnonzero(grid)
+    slot_of = np.cumsum(grid) - 1
+    del grid
     codes = layout // n_t
     starts = np.searchsorted(codes, np.arange(len(dates)))
     block = Block(
@@ -126,23 +134,27 @@ def make_block(
         starts=starts,
         tickers=np.asarray(uniques, dtype=object)[layout % n_t],
     )
-    for (name, _, _, keep), comb in zip(keys, combined, strict=True):
-        pos = np.searchsorted(layout, comb)
+    for (name, _, _, _, keep), comb in zip(keys, combined, strict=True):
+        pos = slot_of[comb]
         present = np.zeros(len(layout), dtype=bool)
         present[pos] = True
-        frame = parts[name]
+        frame = parts[name] if keep.all() else parts[name].loc[keep]
+        aligned = len(pos) == len(layout) and bool((np.diff(pos) == 1).all())
+        cols = matrices[name][1] if name in matrices else [name]
+        raw = frame[cols].to_numpy(dtype=np.float64, na_value=np.nan)
+        if aligned:  # the frame already has the layout's rows, in order
+            values = raw
+        else:
+            values = np.full((len(layout), len(cols)), np.nan)
+            values[pos] = raw
+        del raw
         if name in matrices:
-            cols = matrices[name][1]
-            mat = np.full((len(layout), len(cols)), np.nan)
-            mat[pos] = frame.loc[keep, cols].to_numpy(dtype=np.float64, na_value=np.nan)
-            setattr(block, name, mat)
+            setattr(block, name, values)
             setattr(block, f"{name}_present", present)
             if name == "features":
                 block.feature_names = tuple(cols)
         else:
-            vals = np.full(len(layout), np.nan)
-            vals[pos] = frame.loc[keep, name].to_numpy(dtype=np.float64, na_value=np.nan)
-            block.values[name] = vals
+            block.values[name] = values[:, 0]
             block.present[name] = present
     return block
 

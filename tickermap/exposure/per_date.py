@@ -173,21 +173,33 @@ def group_rank(values: np.ndarray, codes: np.ndarray, starts: np.ndarray) -> np.
     n = len(values)
     if n == 0:
         return values.astype(np.float64)
-    order = np.lexsort((values, codes))  # NaN sorts last within its group
-    v = values[order]
-    g = codes[order]
-    first = np.repeat(starts, np.diff(np.r_[starts, n]))
-    pos = np.arange(n) - first
-    brk = np.empty(n, dtype=bool)
-    brk[0] = True
-    brk[1:] = (g[1:] != g[:-1]) | (v[1:] != v[:-1])
+    # one row per group on a (groups, widest group) grid, NaN-padded (NaN sorts last), so each
+    # group is sorted on its own by one batched argsort instead of a lexsort of every row
+    sizes = np.diff(np.r_[starts, n])
+    g, w = len(starts), int(sizes.max())
+    dense = g * w == n
+    if dense:
+        grid = values.reshape(g, w)
+    else:
+        row = np.repeat(np.arange(g), sizes)
+        slot = np.arange(n) - np.repeat(starts, sizes)
+        grid = np.full((g, w), np.nan)
+        grid[row, slot] = values
+    order = np.argsort(grid, axis=1)
+    v = np.take_along_axis(grid, order, axis=1).ravel()
+    brk = np.ones(g * w, dtype=bool)
+    brk[1:] = v[1:] != v[:-1]  # NaN != NaN: padding and NaN values are runs of their own
+    brk[::w] = True
     run_start = np.flatnonzero(brk)
-    run_end = np.r_[run_start[1:], n]
-    avg = (pos[run_start] + pos[run_end - 1]) / 2.0 + 1.0
-    ranked = np.repeat(avg, run_end - run_start)
-    ranked[np.isnan(v)] = np.nan
-    out = np.empty(n, dtype=np.float64)
-    out[order] = ranked
+    run_end = np.r_[run_start[1:], g * w]
+    pos = run_start % w
+    avg = (pos + (pos + (run_end - run_start) - 1)) / 2.0 + 1.0
+    ranked = np.repeat(avg, run_end - run_start).reshape(g, w)
+    out_grid = np.empty((g, w))
+    np.put_along_axis(out_grid, order, ranked, axis=1)
+    out = out_grid.reshape(n) if dense else out_grid[row, slot]
+    out[np.isnan(values)] = np.nan
+    del codes
     return out
 
 
