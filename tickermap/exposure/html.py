@@ -132,7 +132,7 @@ def _coverage(report: ExposureReport) -> str:
     dates = list(cov[DATE].astype(str).str[:10])
     chart = lines(dates, [("share joined", list(cov["coverage"]), PALETTE[0])],
                   title="Share of signal rows joined, per date", ylabel="rows joined",
-                  hlines=[(MIN_COVERAGE, f"{MIN_COVERAGE:.0%} (Numerai's minimum)")],
+                  hlines=[(MIN_COVERAGE, f"{MIN_COVERAGE:.0%} line (dates below are flagged)")],
                   yrange=(0.0, 1.0), percent=True)  # fmt: skip
     lows = ", ".join(low[DATE].astype(str).str[:10]) or "none"
     per_date = html_table(cov.assign(coverage=cov["coverage"].round(4)), limit=None)
