@@ -47,7 +47,7 @@ th{background:#f4f4f4} .num{text-align:right} .bad{color:#b00020} .ok{color:#0a7
 .charts{display:flex;flex-wrap:wrap;gap:1em} .note{color:#666;font-size:.85em}
 code{font-size:.9em}
 .filters{margin:.6em 0;display:flex;gap:1em;flex-wrap:wrap;align-items:center}
-table.sortable th{cursor:pointer;position:sticky;top:0}
+table.sortable th{cursor:pointer} table.sortable td:first-child{white-space:nowrap}
 th[aria-sort=ascending]::after{content:" \\25B2"} th[aria-sort=descending]::after{content:" \\25BC"}
 .wide{overflow-x:auto} .none{color:#666;font-style:italic}
 details{margin:.3em 0} summary{cursor:pointer}

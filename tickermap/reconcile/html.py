@@ -34,8 +34,9 @@ __all__ = ["render_report", "write_report"]
 _OK, _UNVERIFIED = str(Reason.OK), str(Reason.UNVERIFIED)
 
 
-def _bits(value: float) -> str:
-    return f"{value:+.2f}"
+def _num(value: float) -> str:
+    """Scores as the review shows them: 4 significant digits (``19.48``, ``0.0141``)."""
+    return f"{value:.4g}"
 
 
 def _run_details(run: RunInfo | None, result: ReconcileResult) -> str:
@@ -106,7 +107,7 @@ def _universe(result: ReconcileResult) -> str:
         search="search (ticker, name, FIGI, ISIN, ...)",
         html_columns={"ticker"},
         sort_keys=keys,
-        float_format=lambda v: f"{v:.4g}",
+        float_format=_num,
     )
 
 
@@ -114,10 +115,11 @@ def _evidence(i: int, row: TickerRow) -> str:
     claims = claim_table(row)
     summary = (
         f"<b>{escape(row.ticker)}</b> {escape(row.status)} "
-        f"<span class='note'>{len(claims)} claims; OpenFIGI ticker lookup: "
+        f"<span class='note'>{len(claims)} claim{'' if len(claims) == 1 else 's'}; "
+        f"OpenFIGI ticker lookup: "
         f"{escape(row.openfigi)}</span>"
     )
-    body = or_none(table(claims, limit=None, float_format=_bits), claims.empty,
+    body = or_none(table(claims, limit=None, float_format=_num), claims.empty,
                    "none: no map has a row for this ticker")  # fmt: skip
     return f"<details id='{evidence_id(i)}'><summary>{summary}</summary>{body}</details>"
 
@@ -170,7 +172,7 @@ def render_report(
 click a ticker for its evidence.</p>{_universe(result)}
 <h2 id="review">Claims to review first</h2>
 <p class="note">Flagged claims, most suspicious first (as review.csv starts).</p>
-{or_none(data_table(queue, table_id="queue", float_format=_bits), queue.empty)}
+{or_none(data_table(queue, table_id="queue", float_format=_num), queue.empty)}
 <h2 id="disagree">Where the maps disagree</h2>
 {or_none(table(disagree, limit=500), disagree.empty, "none: the maps agree on every ticker")}
 <h2 id="evidence">Evidence per ticker</h2>{evidence or "<p class='none'>none</p>"}
