@@ -165,9 +165,13 @@ def test_report_is_self_contained_html_with_matching_counts(result: ReconcileRes
     parser.feed(page)
     parser.close()
     assert parser.errors == [] and parser.stack == []
-    assert "http://" not in page and "https://" not in page
-    assert parser.hrefs == []
-    assert parser.srcs and all(s.startswith("data:image/png;base64,") for s in parser.srcs)
+    assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in page
+    # links only inside the page, each to an element that exists; charts are inline SVG
+    assert parser.hrefs and all(h.startswith("#") for h in parser.hrefs)
+    assert all(f'id="{h[1:]}"' in page or f"id='{h[1:]}'" in page for h in parser.hrefs)
+    assert parser.tags["svg"] >= 2
+    assert all(s.startswith("data:image/png;base64,") for s in parser.srcs)
     for src in parser.srcs:
         assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG")
     # counts by status: one table row per status with the naive count
@@ -192,7 +196,9 @@ def test_report_escapes_text_from_the_maps(result: ReconcileResult, tmp_path: Pa
     )
     path = write_report(tmp_path / "r.html", hostile)
     page = path.read_text(encoding="utf-8")
-    assert "<script>" not in page and "&lt;script&gt;" in page
+    # the page's own script is the only one; the map's text is escaped
+    assert page.count("<script>") == 1 and "<script>alert" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert not list(tmp_path.glob("*.tmp*"))
 
 

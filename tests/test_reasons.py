@@ -142,6 +142,7 @@ _USERS = [
     "tickermap/testing/testbed.py",
     "tickermap/exposure/joins.py",
     "tickermap/maps/validate.py",
+    "tickermap/reconcile/report_data.py",
 ]
 # Other vocabularies that happen to share a code's text: OpenFIGI outcomes (x.t_status ==
 # "ambiguous"), identifier-check and ticker-parse reasons, a column named "ok", and the typing

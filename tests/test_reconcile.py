@@ -73,11 +73,15 @@ def test_testbed_quality_per_reason(make_emulator, tmp_path: Path) -> None:
     # one row per input ticker, input order, the documented columns
     assert list(result.universe.columns) == list(UNIVERSE_COLUMNS)
     assert result.universe["bloomberg_ticker"].tolist() == _universe(tb)
-    # review: every claim, most suspicious first
+    # review: every claim, flagged first, then unverified, then ok; most suspicious first in each
     claims = len(tb.maps["map_a"]) + len(tb.maps["map_b"])
     assert len(result.review) == claims == result.stats["claims"]
-    susp = result.review["suspicion"].tolist()
-    assert susp == sorted(susp, reverse=True)
+    tier = [0 if s not in ("ok", "unverified") else 1 if s == "unverified" else 2
+            for s in result.review["status"]]  # fmt: skip
+    assert tier == sorted(tier) and 0 in tier and 2 in tier
+    for t in set(tier):
+        susp = result.review["suspicion_bits"][[x == t for x in tier]].tolist()
+        assert susp == sorted(susp, reverse=True)
     # clean ok rows carry the world's keys (compared with the test bed's truth table)
     truth = tb.truth.set_index("bloomberg_ticker")
     ok = result.universe[result.universe["status"] == "ok"].set_index("bloomberg_ticker")
@@ -222,14 +226,17 @@ def test_review_probabilities_are_probabilities(make_emulator, tmp_path: Path) -
     result, _ = run_case(
         make_emulator, tmp_path, a.records() + g.records(), rows, ["ABC US", "XYZ US"]
     )
-    probs = result.review["probability"]
+    probs = result.review["p_wrong"]
     assert ((probs >= 0) & (probs <= 1)).all()
     conf = result.universe["confidence"]
     assert all(0 <= c <= 1 and not math.isnan(c) for c in conf)
     # the clean row of a claim is more trusted than the one with a broken ISIN
     abc = result.review[result.review["bloomberg_ticker"] == "ABC US"]
-    by_reason = dict(zip(abc["reasons"], abc["probability"], strict=True))
-    assert by_reason["ok"] > by_reason["isin_invalid"]
+    by_reason = dict(zip(abc["reasons"], abc["p_wrong"], strict=True))
+    assert by_reason["ok"] < by_reason["isin_invalid"]
+    # p_wrong and suspicion_bits say the same thing: p_wrong = 1 / (1 + 2**-suspicion_bits)
+    for p, bits in zip(result.review["p_wrong"], result.review["suspicion_bits"], strict=True):
+        assert p == pytest.approx(1 / (1 + 2.0**-bits), abs=1e-3)
 
 
 @pytest.mark.parametrize(

@@ -88,7 +88,7 @@ def test_reconcile_writes_all_outputs(files: dict[str, Path], emu: Emulator) -> 
     review = pd.read_csv(files["review"])
     assert len(review) == len(UNIVERSE)
     page = files["report"].read_text(encoding="utf-8")
-    assert "data:image/png;base64," in page and "https://" not in page
+    assert "<svg" in page and "https://" not in page  # inline charts, nothing fetched
     for path in ("universe", "review", "report"):
         assert f"wrote {path}" in words(result)
     assert str(files["out"]).replace(" ", "") in flat(result)

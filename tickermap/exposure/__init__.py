@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from tickermap.exposure.html import (
         bar_chart_png,
         html_report,
-        lines_png,
     )
     from tickermap.exposure.inputs import (
         DATES_PER_BATCH,
@@ -83,7 +82,6 @@ __all__ = [
     "grouped_stats",
     "html_report",
     "join_through_universe",
-    "lines_png",
     "load_numeric",
     "neutralize",
     "numerai_transform",

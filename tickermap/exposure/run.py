@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +77,7 @@ class ExposureReport:
         unmatched: every signal row that did not join, with the reason.
         churn: per date churn measures; ``churn_summary`` their summary.
         key: the join key used (the features' key).
+        settings: the run's options in words (join, neutralisation, churn), for the report.
     """
 
     per_date: pd.DataFrame
@@ -86,6 +87,7 @@ class ExposureReport:
     churn: pd.DataFrame
     churn_summary: pd.DataFrame
     key: str
+    settings: dict[str, str] = field(default_factory=dict)
 
 
 def _load_history(path: Path) -> History:
@@ -167,6 +169,17 @@ def run_exposure(
         churn=churned,
         churn_summary=summarize_churn(churned),
         key=fkey,
+        settings={
+            "join": f"signal {skey!r} -> features {fkey!r}"
+            + (" through the cleaned universe" if universe is not None else "")
+            + (" point-in-time (history)" if history is not None else ""),
+            "statuses excluded from the join": ", ".join(exclude_statuses) or "none",
+            "exposure methods": ", ".join(methods),
+            "neutralised to": ", ".join(neutral_cols) or "none (no neutralisation)",
+            "log-transformed before neutralising": ", ".join(log_columns) or "none",
+            "neutralisation proportion": f"{proportion:g}" if neutral_cols else "n/a",
+            "churn top/bottom N": "off" if top_n is None else str(top_n),
+        },
     )
 
 

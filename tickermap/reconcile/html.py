@@ -1,8 +1,11 @@
-"""A self-contained HTML report of a reconciliation (opens offline: charts are inline PNGs).
+"""A self-contained HTML report of a reconciliation (one file; opens offline, fetches nothing).
 
-Counts by status, reason and exchange, the most suspicious rows with their evidence, where the
-maps disagree, and a legend of the reason codes (:func:`tickermap.reasons.legend`). Rendering
-only: it reads the typed :class:`~tickermap.reconcile.records.ReconcileResult`.
+Sections: a summary, run details (:class:`~tickermap.reconcile.run_info.RunInfo`), inline SVG
+charts (:mod:`tickermap.charts`), totals for every exchange, the whole universe as a sortable
+table with a filter box (status, exchange, free text) whose tickers link to their evidence, the
+claims to review first, where the maps disagree, every ticker's evidence (claims, reasons,
+sentences, feature weights) and a legend generated from :func:`tickermap.reasons.legend`.
+Rendering only: it reads the typed :class:`~tickermap.reconcile.records.ReconcileResult`.
 """
 
 from __future__ import annotations
@@ -11,96 +14,174 @@ from pathlib import Path
 
 import pandas as pd
 
-from tickermap.pages import escape, figure, img, integer_ticks, page, png_bytes, table, write_page
-from tickermap.reasons import Reason, legend
-from tickermap.reconcile.records import ReconcileResult, Verdict, most_suspicious
+from tickermap.charts import PALETTE, hbars
+from tickermap.pages import TABLE_SCRIPT, data_table, escape, or_none, page, table, write_page
+from tickermap.reasons import SEVERITY, Reason, legend
+from tickermap.reconcile.records import ReconcileResult, TickerRow
+from tickermap.reconcile.report_data import (
+    COLUMN_LEGEND,
+    claim_table,
+    evidence_id,
+    exchange_totals,
+    review_queue,
+    severity_key,
+    universe_table,
+)
+from tickermap.reconcile.run_info import RunInfo
 
 __all__ = ["render_report", "write_report"]
 
-
-def _bar_png(counts: pd.Series, title: str, *, color: str = "#4c72b0") -> bytes:
-    with figure((5.5, max(2.0, 0.28 * len(counts) + 1))) as (fig, ax):
-        counts = counts.sort_values()
-        ax.barh([str(i) for i in counts.index], counts.to_numpy(), color=color)
-        ax.set_title(title)
-        ax.set_xlabel("tickers")
-        integer_ticks(ax.xaxis)
-        for i, value in enumerate(counts.to_numpy()):
-            ax.text(value, i, f" {value}", va="center", fontsize=8)
-        return png_bytes(fig, dpi=90, tight=False)
+_OK, _UNVERIFIED = str(Reason.OK), str(Reason.UNVERIFIED)
 
 
-_WORST_COLUMNS = [
-    "bloomberg_ticker",
-    "source",
-    "source_row",
-    "reasons",
-    "suspicion",
-    "probability",
-    "suggested_composite_figi",
-    "evidence",
-]
+def _num(value: float) -> str:
+    """Scores as the review shows them: 4 significant digits (``19.48``, ``0.0141``)."""
+    return f"{value:.4g}"
 
 
-def _worst_claims(verdicts: list[Verdict], limit: int = 100) -> pd.DataFrame:
-    """The most suspicious flagged claims with their evidence sentences."""
-    flagged = [v for v in most_suspicious(verdicts) if v.reasons][:limit]
-    rows = [
-        (
-            v.claim.ticker,
-            v.claim.source,
-            v.claim.source_row,
-            ";".join(map(str, v.reasons)),
-            v.score.suspicion,
-            v.probability,
-            v.suggested_composite_figi,
-            " | ".join(f"{k}: {d}" for k, d in v.details.items()),
-        )
-        for v in flagged
+def _run_details(run: RunInfo | None, result: ReconcileResult) -> str:
+    if run is None:
+        return "<p class='none'>none (the report was rendered without run details)</p>"
+    facts = [
+        ("tickermap", run.version),
+        ("generated", run.generated),
+        ("OpenFIGI", f"{run.openfigi}" + (f" at {run.openfigi_url}" if run.openfigi_url else "")),
+        ("requests sent", str(result.stats.get("requests_sent", ""))),
+        ("ticker namespace", str(result.namespace)),
     ]
-    return pd.DataFrame(rows, columns=_WORST_COLUMNS)
-
-
-def render_report(result: ReconcileResult, *, title: str = "tickermap reconciliation") -> str:
-    """Return the report as one HTML string."""
-    statuses = pd.Series([str(r.status) for r in result.rows], dtype="object")
-    status = statuses.value_counts()
-    reasons = pd.Series(
-        [str(x) for r in result.rows for x in r.reasons], dtype="object"
-    ).value_counts()
-    by_exch = (
-        pd.Series([r.exch_code for r in result.rows if r.status != Reason.OK], dtype="object")
-        .value_counts()
-        .head(25)
+    dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts)
+    inputs = pd.DataFrame(
+        [(i.role, i.path, i.size, i.sha256) for i in run.inputs],
+        columns=["input", "path", "bytes", "sha256"],
     )
-    charts = [_bar_png(status, "tickers by status")]
+    witnesses = pd.DataFrame(
+        [(w.source, w.preset, "detected" if w.detected else "forced", w.rows, w.path)
+         for w in run.witnesses],
+        columns=["witness", "preset", "preset chosen", "rows", "path"],
+    )  # fmt: skip
+    return (
+        f"<dl class='run'>{dl}</dl><h3>Inputs</h3>{table(inputs, limit=None)}"
+        f"<h3>Witnesses (maps) used</h3>"
+        f"{or_none(table(witnesses, limit=None), witnesses.empty)}"
+    )
+
+
+def _charts(result: ReconcileResult, totals: pd.DataFrame) -> str:
+    status = pd.Series([str(r.status) for r in result.rows]).value_counts()
+    order = [str(s) for s in SEVERITY if str(s) in status.index]
+    reasons = pd.Series([str(x) for r in result.rows for x in r.reasons]).value_counts()
+    charts = [
+        hbars(order, [("tickers", [int(status[s]) for s in order], PALETTE[0])],
+              title="Tickers by status", xlabel="tickers"),
+    ]  # fmt: skip
     if not reasons.empty:
-        charts.append(_bar_png(reasons, "tickers by reason", color="#c44e52"))
-    if not by_exch.empty:
-        charts.append(_bar_png(by_exch, "flagged tickers by exchange", color="#dd8452"))
-    imgs = "".join(img(c, "chart") for c in charts)
-    n, ok = len(result.rows), int((statuses == str(Reason.OK)).sum())
-    summary = (
-        f"<p>{n} tickers: <span class='ok'>{ok} ok</span>, "
-        f"<span class='bad'>{n - ok} flagged or not ok</span>; "
-        f"{len(result.verdicts)} claims from the maps judged.</p>"
+        charts.append(
+            hbars(list(reasons.index), [("tickers", list(reasons.to_numpy()), PALETTE[3])],
+                  title="Tickers by reason (a ticker can have several)", xlabel="tickers")
+        )  # fmt: skip
+    top = totals.head(30)
+    series = [
+        (_OK, list(top[_OK]), PALETTE[2]),
+        (_UNVERIFIED, list(top[_UNVERIFIED]), "#bbbbbb"),
+        ("flagged", list(top["flagged"]), PALETTE[3]),
+    ]
+    title = "Tickers by exchange" + (f" (top 30 of {len(totals)})" if len(totals) > 30 else "")
+    charts.append(hbars(list(top["exchange"]), series, title=title, xlabel="tickers"))
+    return f"<div class='charts'>{''.join(charts)}</div>"
+
+
+def _universe(result: ReconcileResult) -> str:
+    frame = universe_table(result.rows)
+    links = [f"<a href='#{evidence_id(i)}'>{escape(t)}</a>" for i, t in enumerate(frame["ticker"])]
+    keys = {
+        "status": [severity_key(r.status) for r in result.rows],
+        "ticker": list(frame["ticker"]),
+    }
+    frame["ticker"] = links
+    statuses = [str(s) for s in SEVERITY if (frame["status"] == str(s)).any()]
+    exchanges = sorted(set(frame["exchange"]))
+    return data_table(
+        frame,
+        table_id="universe",
+        filters=[("status", statuses), ("exchange", exchanges)],
+        search="search (ticker, name, FIGI, ISIN, ...)",
+        html_columns={"ticker"},
+        sort_keys=keys,
+        float_format=_num,
     )
-    counts = pd.DataFrame({"status": status.index, "tickers": status.to_numpy()})
-    codes = pd.DataFrame(legend(), columns=["code", "severity", "meaning"])
+
+
+def _evidence(i: int, row: TickerRow) -> str:
+    claims = claim_table(row)
+    summary = (
+        f"<b>{escape(row.ticker)}</b> {escape(row.status)} "
+        f"<span class='note'>{len(claims)} claim{'' if len(claims) == 1 else 's'}; "
+        f"OpenFIGI ticker lookup: "
+        f"{escape(row.openfigi)}</span>"
+    )
+    body = or_none(table(claims, limit=None, float_format=_num), claims.empty,
+                   "none: no map has a row for this ticker")  # fmt: skip
+    return f"<details id='{evidence_id(i)}'><summary>{summary}</summary>{body}</details>"
+
+
+def _status_counts(result: ReconcileResult) -> str:
+    status = pd.Series([str(r.status) for r in result.rows]).value_counts()
+    info = {str(code): (kind, meaning) for code, kind, meaning in legend()}
+    rows = [(s, int(status[s]), *info[s]) for s in map(str, SEVERITY) if s in status.index]
+    frame = pd.DataFrame(rows, columns=["status", "tickers", "rank and kind", "meaning"])
+    return table(frame, limit=None)
+
+
+def _legend() -> str:
+    codes = pd.DataFrame(legend(), columns=["code", "rank and kind", "meaning"])
+    columns = pd.DataFrame(COLUMN_LEGEND, columns=["column", "meaning"])
+    return (
+        "<p class='note'>Worst first: a ticker's status is its worst reason; statuses marked "
+        "“never joined” are left out of exposure joins.</p>"
+        f"{table(codes, limit=None)}<h2>Columns</h2>{table(columns, limit=None)}"
+    )
+
+
+def render_report(
+    result: ReconcileResult,
+    *,
+    run: RunInfo | None = None,
+    title: str = "tickermap reconciliation",
+) -> str:
+    """Return the report as one HTML string (``run``: the run details section)."""
+    n = len(result.rows)
+    ok = sum(r.status == Reason.OK for r in result.rows)
+    totals = exchange_totals(result.rows)
+    queue = review_queue(result.verdicts)
+    flagged = int(totals["flagged"].sum())
+    summary = (
+        f"<p>{n} tickers on {len(totals)} exchanges: <span class='ok'>{ok} ok</span>, "
+        f"<span class='bad'>{n - ok} flagged or unverified</span> ({flagged} flagged, "
+        f"{int(totals[_UNVERIFIED].sum())} unverified); {len(result.verdicts)} claims from the "
+        f"maps judged, {len(queue)} of them flagged.</p>"
+    )
+    disagree = result.disagreements
+    evidence = "".join(_evidence(i, r) for i, r in enumerate(result.rows))
     body = f"""<h1>{escape(title)}</h1>{summary}
-<div class="charts">{imgs}</div>
-<h2>Counts by status</h2>{table(counts)}
-<h2>Most suspicious claims</h2>
-<p class="note">Sorted by suspicion (Fellegi-Sunter log-odds against the claim, in bits).</p>
-{table(_worst_claims(result.verdicts))}
-<h2>Where the maps disagree</h2>{table(result.disagreements)}
-<h2>Reason codes</h2>
-<p class="note">Worst first: a ticker's status is its worst reason.</p>{table(codes)}
+<h2 id="run">Run details</h2>{_run_details(run, result)}
+<h2 id="charts">Overview</h2>{_charts(result, totals)}
+<h2 id="statuses">Counts by status</h2>{_status_counts(result)}
+<h2 id="exchanges">Totals by exchange</h2>{table(totals, limit=None)}
+<h2 id="universe-h">Universe</h2>
+<p class="note">Every ticker. Click a header to sort, pick a status or exchange or type to filter;
+click a ticker for its evidence.</p>{_universe(result)}
+<h2 id="review">Claims to review first</h2>
+<p class="note">Flagged claims, most suspicious first (as review.csv starts).</p>
+{or_none(data_table(queue, table_id="queue", float_format=_num), queue.empty)}
+<h2 id="disagree">Where the maps disagree</h2>
+{or_none(table(disagree, limit=500), disagree.empty, "none: the maps agree on every ticker")}
+<h2 id="evidence">Evidence per ticker</h2>{evidence or "<p class='none'>none</p>"}
+<h2>Reason codes</h2>{_legend()}
 <p class="note">Generated by tickermap. Self-contained: no network needed to view.</p>
 """
-    return page(title, body)
+    return page(title, body, script=TABLE_SCRIPT)
 
 
-def write_report(path: str | Path, result: ReconcileResult) -> Path:
+def write_report(path: str | Path, result: ReconcileResult, *, run: RunInfo | None = None) -> Path:
     """Write the HTML report atomically; return its path."""
-    return write_page(path, render_report(result))
+    return write_page(path, render_report(result, run=run))

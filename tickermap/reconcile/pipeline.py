@@ -21,6 +21,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -191,5 +192,11 @@ def reconcile_files(
     if review is not None:
         outputs.review_path = write_table(result.review, review)
     if report is not None:
-        outputs.report_path = write_report(report, result)
+        from tickermap.reconcile.run_info import run_info
+
+        sources = cast("list[str]", result.stats["maps"])  # the witnesses' unique names
+        info = run_info(
+            Path(universe_path), maps, sources=sources, settings=settings, offline=offline
+        )
+        outputs.report_path = write_report(report, result, run=info)
     return outputs

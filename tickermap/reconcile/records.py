@@ -17,7 +17,7 @@ from functools import cached_property
 import pandas as pd
 
 from tickermap import columns as C
-from tickermap.reasons import Reason, worst
+from tickermap.reasons import REASONS, Reason, worst
 from tickermap.reconcile.claims import CLAIM_FIELDS
 from tickermap.reconcile.suspicion import Score
 from tickermap.tickers.parse import Namespace
@@ -61,8 +61,8 @@ VERDICT_COLUMNS = (
     C.SOURCE_ROW,
     "status",
     "reasons",
-    "suspicion",
-    "probability",
+    "suspicion_bits",
+    "p_wrong",
     "features",
     "details",
     "suggested_composite_figi",
@@ -164,8 +164,21 @@ class Verdict:
 
     @property
     def probability(self) -> float:
-        """The posterior that the claim is right, rounded as the review shows it."""
+        """The posterior that the claim is right, rounded to 4 places."""
         return round(self.score.probability, 4)
+
+    @property
+    def p_wrong(self) -> float:
+        """The posterior that the claim is wrong (the review's ``p_wrong``), rounded to 4 places."""
+        return round(1.0 - self.score.probability, 4)
+
+    @property
+    def flagged(self) -> bool:
+        """Whether a reason says the claim is wrong, an event happened, or nobody can tell.
+
+        ``ok`` and ``unverified`` (offline, nothing contradicts it) claims are not flagged.
+        """
+        return REASONS[self.status].kind in ("error", "event", "unresolved")
 
     def level(self, feature: str) -> str:
         """The claim's level for one evidence feature (``""`` when it was not scored)."""
@@ -259,8 +272,8 @@ def _review_record(v: Verdict) -> dict[str, object]:
         **{f: c.field(f) for f in CLAIM_FIELDS},
         "status": str(v.status),
         "reasons": _joined(v.reasons),
-        "suspicion": v.score.suspicion,
-        "probability": v.probability,
+        "suspicion_bits": v.score.suspicion,
+        "p_wrong": v.p_wrong,
         "features": json.dumps(v.features()),
         "details": json.dumps(v.details, ensure_ascii=False),
         "suggested_composite_figi": v.suggested_composite_figi,
@@ -269,9 +282,15 @@ def _review_record(v: Verdict) -> dict[str, object]:
     }
 
 
+def _review_tier(v: Verdict) -> int:
+    """0 flagged, 1 unverified, 2 ok: the review queue's first sort key."""
+    return 0 if v.flagged else 1 if REASONS[v.status].kind == "unchecked" else 2
+
+
 def most_suspicious(verdicts: Sequence[Verdict]) -> list[Verdict]:
-    """Verdicts by suspicion, highest first (ties keep their order)."""
-    return sorted(verdicts, key=lambda v: -v.score.suspicion)
+    """The review queue: flagged claims first, then unverified, then ok; within each, by
+    ``suspicion_bits``, highest first (ties keep their order)."""
+    return sorted(verdicts, key=lambda v: (_review_tier(v), -v.score.suspicion))
 
 
 def review_frame(verdicts: Sequence[Verdict]) -> pd.DataFrame:
