@@ -14,8 +14,11 @@ if TYPE_CHECKING:
         summarize_churn,
     )
     from tickermap.exposure.html import (
+        FEATURE_LABELS,
+        SUMMARY_LABELS,
         bar_chart_png,
         html_report,
+        label,
     )
     from tickermap.exposure.inputs import (
         DATES_PER_BATCH,
@@ -61,12 +64,14 @@ __all__ = [
     "CHURN_COLUMNS",
     "DATES_PER_BATCH",
     "DEFAULT_EXCLUDED_STATUSES",
+    "FEATURE_LABELS",
     "JOIN_KEYS",
     "MIN_COVERAGE",
     "MIN_OVERLAP",
     "MIN_TICKERS",
     "STATUS",
     "STREAM_BYTES",
+    "SUMMARY_LABELS",
     "Aligned",
     "ExposureReport",
     "JoinResult",
@@ -82,6 +87,7 @@ __all__ = [
     "grouped_stats",
     "html_report",
     "join_through_universe",
+    "label",
     "load_numeric",
     "neutralize",
     "numerai_transform",
