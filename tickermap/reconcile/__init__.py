@@ -91,6 +91,9 @@ if TYPE_CHECKING:
         judge_one,
         worst,
     )
+    from tickermap.reconcile.yahoo import (
+        with_yahoo,
+    )
 
 __all__ = [
     "CLAIM_FIELDS",
@@ -145,6 +148,7 @@ __all__ = [
     "universe_frame",
     "universe_rows",
     "with_agreeing",
+    "with_yahoo",
     "worst",
     "write_report",
 ]
