@@ -41,7 +41,7 @@ def refresh(
         [], "--map", "-m", metavar="FILE[:PRESET]", help="Witness (repeatable), as for reconcile."
     ),
     map_columns: list[str] = typer.Option(
-        [], "--map-columns", metavar="FILE=KEY=COLUMN,...", help="Columns of a generic --map."
+        [], "--map-columns", help="Describe a generic --map, as for reconcile."
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Refreshed map to write."),
     diff: Path = typer.Option(..., "--diff", help="Diff to write: one row per change."),

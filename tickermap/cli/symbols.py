@@ -50,7 +50,7 @@ def symbols(
         help="Witness with Yahoo symbols (FinanceDatabase folder, dsignals map); repeatable.",
     ),
     map_columns: list[str] = typer.Option(
-        [], "--map-columns", metavar="FILE=KEY=COLUMN,...", help="Columns of a generic --map."
+        [], "--map-columns", help="Describe a generic --map, as for reconcile."
     ),
 ) -> None:
     """Convert tickers to Yahoo symbols, Bloomberg or Numerai ISO tickers, by string rules.
