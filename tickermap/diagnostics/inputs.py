@@ -134,11 +134,7 @@ class Source:
                 self._rows = {k: np.asarray(v) for k, v in groups.items()}
             rows = self._rows
             pos = [rows[d] for d in pd.DatetimeIndex(np.asarray(dates)) if d in rows]
-            at = np.concatenate(pos) if pos else np.zeros(0, dtype=np.int64)
-            if len(at) and at[-1] - at[0] + 1 == len(at) and (np.diff(at) == 1).all():
-                frame = self.frame.iloc[int(at[0]) : int(at[-1]) + 1]  # contiguous: no copy
-            else:
-                frame = self.frame.iloc[at]
+            frame = self.frame.iloc[np.concatenate(pos) if pos else []]
         else:
             import pyarrow.dataset as ds
 

@@ -99,7 +99,9 @@ def _prepare(
     return load_numeric(frame, numeric, path, where=at)
 
 
-def read_signal(path: Path, key: str | None, column: str | None = None) -> tuple[pd.DataFrame, str]:
+def read_signal(
+    path: Path, key: str | None, column: str | None = None
+) -> tuple[pd.DataFrame, str]:
     """``(date, <key>, signal)`` typed, and the key column used.
 
     The value column is ``column``, else ``signal``, else ``prediction`` (renamed ``signal``).

@@ -73,7 +73,6 @@ FINDING_COLUMNS = (
 )
 """Columns of :attr:`ValidationReport.findings`, in order."""
 
-
 @dataclass(frozen=True, slots=True)
 class ValidationReport:
     """What :func:`validate_map` found.
