@@ -29,10 +29,15 @@ from pathlib import Path
 import pandas as pd
 
 from tickermap.config import Settings
-from tickermap.maps.load import load_map
+from tickermap.maps.load import LoadedMap, load_map
 from tickermap.maps.options import MapSpec
 from tickermap.reconcile.pipeline import reconcile_files
-from tickermap.tickers.symbols import bloomberg_to_yahoo, convert_column, yahoo_to_bloomberg
+from tickermap.tickers.symbols import (
+    bloomberg_to_yahoo,
+    convert_column,
+    convert_table,
+    yahoo_to_bloomberg,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "data" / "labels"
@@ -135,8 +140,13 @@ def _isin_metrics(
     return out
 
 
-def _yahoo_metrics(labels: pd.DataFrame, universe: pd.DataFrame | None) -> dict[str, object]:
-    conv = convert_column(labels["bloomberg_ticker"], namespace="bloomberg", to="yahoo")
+def _yahoo_metrics(
+    labels: pd.DataFrame, universe: pd.DataFrame | None, maps: list[LoadedMap] | None = None
+) -> dict[str, object]:
+    if maps is None:  # the string rules alone (the baseline)
+        conv = convert_column(labels["bloomberg_ticker"], namespace="bloomberg", to="yahoo")
+    else:  # symbols --map: the witnesses' evidence, rules as fallback
+        conv, _ = convert_table(labels[["bloomberg_ticker"]], to="yahoo", maps=maps)
     frame = labels.assign(
         got=conv["yahoo"].to_numpy(), ambiguous=conv["symbol_ambiguous"].to_numpy()
     )
@@ -159,10 +169,17 @@ def _yahoo_metrics(labels: pd.DataFrame, universe: pd.DataFrame | None) -> dict[
         "no_symbol_share": _ratio(int(frame["got"].isna().sum()), len(frame)),
         "per_market": per_market,
     }
+    if maps is not None:
+        out["yahoo_source"] = dict(Counter(conv["yahoo_source"].fillna("none")))
     if universe is not None:
         yahoo = dict(zip(universe["bloomberg_ticker"], universe["yahoo"], strict=True))
         got = frame["bloomberg_ticker"].map(yahoo)
         out["reconcile_yahoo_agree_of_all"] = _ratio(int((got == frame["yahoo"]).sum()), len(frame))
+        if "yahoo_source" in universe.columns:
+            src = frame["bloomberg_ticker"].map(
+                dict(zip(universe["bloomberg_ticker"], universe["yahoo_source"], strict=True))
+            )
+            out["reconcile_yahoo_source"] = dict(Counter(src.fillna("none")))
     return out
 
 
@@ -194,10 +211,16 @@ def _print(report: dict[str, object]) -> None:
             f"  {name:<28}{m['claims_judged']:>7}{m['flagged']:>8}{m['precision']!s:>11}"
             f"{m['recall']!s:>8}  (wrong rows with no claim: {m['wrong_rows_without_claim']})"
         )
-    yahoo = report["yahoo_symbols"]
+    _print_yahoo(report["yahoo_symbols"], "string rules only (baseline)")
+    _print_yahoo(report["yahoo_symbols_with_witnesses"], "with witnesses (symbols --map)")
+    print(f"Renames (string round trip of the new symbol): {report['renames']}")
+    print(f"Timing: {report['timing']}")
+
+
+def _print_yahoo(yahoo: object, label: str) -> None:
     assert isinstance(yahoo, dict)
     print(
-        f"Yahoo symbols: {yahoo['rows']} rows; symbols agrees on "
+        f"Yahoo symbols, {label}: {yahoo['rows']} rows; symbols agrees on "
         f"{yahoo['symbols_agree_of_decided']}"
         f" of decided rows ({yahoo['symbols_agree_of_all']} of all), ambiguous "
         f"{yahoo['ambiguous_share']}, no symbol {yahoo['no_symbol_share']}; reconcile yahoo "
@@ -208,8 +231,9 @@ def _print(report: dict[str, object]) -> None:
             f"  {market:<4}{m['rows']:>5}  agree {m['agree_of_decided']!s:<7} ambiguous "
             f"{m['ambiguous']:>3}  no symbol {m['no_symbol']:>3}"
         )
-    print(f"Renames (string round trip of the new symbol): {report['renames']}")
-    print(f"Timing: {report['timing']}")
+    for key in ("yahoo_source", "reconcile_yahoo_source"):
+        if key in yahoo:
+            print(f"  {key}: {yahoo[key]}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,9 +257,13 @@ def main(argv: list[str] | None = None) -> int:
                                Path(tmp) / "y.csv", settings=Settings(cache_dir=Path(tmp) / "c"),
                                offline=True)  # fmt: skip
     timing["reconcile_pairs_s"] = round(seconds, 2)
+    witnesses = [load_map(args.data / "signals_map_guillem.csv"),
+                 load_map(args.data / "financedatabase" / "equities"),
+                 load_map(args.data / "dsignals" / "eodhd-map.csv")]  # fmt: skip
     report = {
         "isin_pairs": _isin_metrics(pairs, pairs_u, review),
-        "yahoo_symbols": _yahoo_metrics(yahoo, done.result.universe),
+        "yahoo_symbols": _yahoo_metrics(yahoo, None),
+        "yahoo_symbols_with_witnesses": _yahoo_metrics(yahoo, done.result.universe, witnesses),
         "renames": _rename_metrics(renames),
         "timing": timing,
     }

@@ -17,6 +17,7 @@ from tickermap.cli import (  # noqa: F401  (imported for their commands)
     history,
     mappings,
     reconcile,
+    refresh,
     resolve,
     symbols,
     validate,

@@ -11,6 +11,7 @@ from tickermap.cli._app import app, command, console
 from tickermap.tables import check_outputs
 
 if TYPE_CHECKING:
+    from tickermap.maps.options import MapSpec
     from tickermap.tickers.symbols import SymbolSummary
 
 
@@ -22,6 +23,10 @@ def _render(s: SymbolSummary, out: Path) -> None:
     for reason, count in sorted(s.errors.items(), key=lambda kv: -kv[1]):
         console.print(f"  {reason}: {count}")
     console.print(f"wrote {out}")
+
+
+def _inputs(path: Path, specs: list[MapSpec]) -> list[Path]:
+    return [path, *(m.path for m in specs)]
 
 
 @command(app)
@@ -38,15 +43,31 @@ def symbols(
     venue_column: str = typer.Option(
         None, "--venue-column", help="Column of OpenFIGI exchange codes (KP/KQ decide .KS/.KQ)."
     ),
+    maps: list[str] = typer.Option(
+        [],
+        "--map",
+        metavar="FILE[:PRESET]",
+        help="Witness with Yahoo symbols (FinanceDatabase folder, dsignals map); repeatable.",
+    ),
+    map_columns: list[str] = typer.Option(
+        [], "--map-columns", help="Describe a generic --map, as for reconcile."
+    ),
 ) -> None:
     """Convert tickers to Yahoo symbols, Bloomberg or Numerai ISO tickers, by string rules.
 
-    Adds the target column plus symbol_ambiguous and symbol_error.
+    Adds the target column plus symbol_ambiguous and symbol_error; for --to yahoo also
+    yahoo_source (which witness or rule gave the symbol). With --map, listings of the witnesses
+    linked by ISIN, FIGI, ticker or name decide; the string rules are the fallback.
 
     Example: tickermap symbols universe.csv --column bloomberg_ticker --to yahoo --out out.csv
     """
-    check_outputs(inputs=[path], outputs={"--out": out})
+    from tickermap.maps.options import parse_map_options
+
+    specs = parse_map_options(maps, map_columns)
+    check_outputs(inputs=_inputs(path, specs), outputs={"--out": out})
     from tickermap.tickers.symbols import convert_file
 
-    s = convert_file(path, out, column=column, to=to, source=namespace, venue_column=venue_column)
+    s = convert_file(
+        path, out, column=column, to=to, source=namespace, venue_column=venue_column, maps=specs
+    )
     _render(s, out)

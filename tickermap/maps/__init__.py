@@ -68,6 +68,13 @@ if TYPE_CHECKING:
         load_witness_map,
         witness_preset,
     )
+    from tickermap.maps.yahoo_evidence import (
+        LINK_WEIGHTS,
+        TickerFacts,
+        YahooEvidence,
+        YahooPick,
+        witness_label,
+    )
 
 __all__ = [
     "COLUMN_KEYS",
@@ -77,6 +84,7 @@ __all__ = [
     "FINDINGS",
     "FINDING_COLUMNS",
     "ID_COLUMNS",
+    "LINK_WEIGHTS",
     "OFFSHORE_DOMICILES",
     "PRESETS",
     "TICKER",
@@ -90,7 +98,10 @@ __all__ = [
     "Preset",
     "Severity",
     "Source",
+    "TickerFacts",
     "ValidationReport",
+    "YahooEvidence",
+    "YahooPick",
     "detect_preset",
     "fetch_folder",
     "fetch_source",
@@ -114,6 +125,7 @@ __all__ = [
     "suggest_columns",
     "validate_file",
     "validate_map",
+    "witness_label",
     "witness_preset",
 ]
 

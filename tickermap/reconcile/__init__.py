@@ -115,6 +115,9 @@ if TYPE_CHECKING:
         judge_one,
         worst,
     )
+    from tickermap.reconcile.yahoo import (
+        with_yahoo,
+    )
 
 __all__ = [
     "CLAIM_FIELDS",
@@ -188,6 +191,7 @@ __all__ = [
     "universe_rows",
     "universe_table",
     "with_agreeing",
+    "with_yahoo",
     "witnesses",
     "worst",
     "write_report",

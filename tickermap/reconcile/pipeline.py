@@ -39,6 +39,7 @@ from tickermap.reconcile.lookups import gather_lookups
 from tickermap.reconcile.records import UNIVERSE_COLUMNS, ReconcileResult, claim_records
 from tickermap.reconcile.rows import universe_rows, with_agreeing
 from tickermap.reconcile.verdicts import judge_claims
+from tickermap.reconcile.yahoo import with_yahoo
 from tickermap.tickers.parse import Namespace, namespace_for_column, parse_column
 
 __all__ = [
@@ -117,7 +118,7 @@ def reconcile(
         "namespace": ns,
     }
     return ReconcileResult(
-        rows=universe_rows(tickers, verdicts, lookups),
+        rows=with_yahoo(universe_rows(tickers, verdicts, lookups), maps),
         verdicts=verdicts,
         disagreements=with_agreeing(disagreements(claims), verdicts),
         namespace=ns,

@@ -46,6 +46,7 @@ UNIVERSE_COLUMNS = (
     C.ISIN,
     C.NAME,
     C.YAHOO,
+    "yahoo_source",
     "exch_code",
     "venue",
     "suggested_composite_figi",
@@ -223,6 +224,7 @@ class TickerRow:
     suggested_isin: str | None
     verdicts: tuple[Verdict, ...]
     openfigi: str
+    yahoo_source: str | None = None
 
     def details(self, reason: Reason) -> list[tuple[str, str]]:
         """``(claim key, sentence)`` for every claim that gave ``reason``."""
@@ -249,6 +251,7 @@ class TickerRow:
             C.ISIN: self.isin,
             C.NAME: self.name,
             C.YAHOO: self.yahoo,
+            "yahoo_source": self.yahoo_source,
             "exch_code": self.exch_code,
             "venue": " ".join(self.venues) or None,
             "suggested_composite_figi": self.suggested_composite_figi,

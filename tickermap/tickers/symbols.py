@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
@@ -33,6 +33,12 @@ from tickermap.tickers.parse import (
     numerai_to_bloomberg,
     parse_ticker,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from tickermap.maps.load import LoadedMap
+    from tickermap.maps.options import MapSpec
 
 __all__ = [
     "Source",
@@ -51,6 +57,7 @@ Target = Literal["yahoo", "bloomberg", "numerai"]
 Source = Literal["bloomberg", "numerai", "yahoo"]
 AMBIGUOUS = "symbol_ambiguous"
 ERROR = "symbol_error"
+YAHOO_SOURCE = "yahoo_source"
 _TARGET_COLUMNS: dict[str, str] = {
     "yahoo": C.YAHOO,
     "bloomberg": C.BLOOMBERG_TICKER,
@@ -313,8 +320,12 @@ def convert_table(
     to: Target = "yahoo",
     source: Source | None = None,
     venue_column: str | None = None,
+    maps: Sequence[LoadedMap] = (),
 ) -> tuple[pd.DataFrame, SymbolSummary]:
     """Add the converted column plus ``symbol_ambiguous`` and ``symbol_error`` to a table.
+
+    For ``to="yahoo"`` it also adds ``yahoo_source``: which evidence gave the symbol
+    (:mod:`tickermap.maps.yahoo_evidence`; ``rule``/``rule:ambiguous`` without witnesses).
 
     Args:
         frame: the input table.
@@ -322,6 +333,8 @@ def convert_table(
         to: the target namespace.
         source: override the input namespace (otherwise from the column name).
         venue_column: optional column of OpenFIGI exchange codes deciding KS/TT/CH suffixes.
+        maps: witnesses (loaded maps) whose listings give Yahoo symbols by ISIN, FIGI, ticker
+            and name; the table's own isin/figi/name columns count as facts about its tickers.
 
     Raises:
         InputError: a named column is missing.
@@ -340,7 +353,10 @@ def convert_table(
         "yahoo" if col.strip().lower() == C.YAHOO else namespace_for_column(col)
     )
     venues = frame[venue_column] if venue_column else None
-    converted = convert_column(frame[col], namespace=ns, to=to, venues=venues)
+    if to == "yahoo":
+        converted = _yahoo_column(frame, col, ns, venues, maps)
+    else:
+        converted = convert_column(frame[col], namespace=ns, to=to, venues=venues)
     name = target_column(to)
     if name in frame.columns:
         name = f"{name}_converted"  # never overwrite a column the user supplied
@@ -367,17 +383,71 @@ def convert_file(
     to: Target = "yahoo",
     source: Source | None = None,
     venue_column: str | None = None,
+    maps: Sequence[MapSpec | str | Path] = (),
 ) -> SymbolSummary:
     """Read a CSV/Parquet table, convert its ticker column, write the result atomically.
 
-    See :func:`convert_table` for the arguments; errors name the file.
+    See :func:`convert_table` for the arguments (``maps`` are ``--map`` values, loaded here);
+    errors name the file.
     """
+    from tickermap.maps.options import load_map_spec
+
     frame = read_table(path)
+    loaded = [load_map_spec(m) for m in maps]
     try:
         table, summary = convert_table(
-            frame, column=column, to=to, source=source, venue_column=venue_column
+            frame, column=column, to=to, source=source, venue_column=venue_column, maps=loaded
         )
     except InputError as exc:
         raise InputError(exc.message, path=path, line=exc.line, column=exc.column) from exc
     write_table(table, out)
     return summary
+
+
+def _yahoo_column(
+    frame: pd.DataFrame,
+    col: str,
+    ns: Source,
+    venues: pd.Series | None,
+    maps: Sequence[LoadedMap],
+) -> pd.DataFrame:
+    """The ``yahoo`` column from evidence (witnesses, the table's own identifiers), rules last."""
+    from tickermap.maps.yahoo_evidence import TickerFacts, YahooEvidence
+
+    bbg = convert_column(frame[col], namespace=ns, to="bloomberg")
+    evidence = YahooEvidence.from_maps(maps)
+    ids = (C.ISIN, C.COMPOSITE_FIGI, C.FIGI, C.SHARE_CLASS_FIGI, C.NAME)
+    own = {c: frame[c].astype("object").where(frame[c].notna(), None) for c in ids if c in frame}
+    vens = venues.astype("object").where(venues.notna(), None) if venues is not None else None
+    Row = tuple[str | None, bool, str | None, str | None]
+    cache: dict[tuple[object, ...], Row] = {}
+    out: list[Row] = []
+    for i, ticker in enumerate(bbg[C.BLOOMBERG_TICKER].astype("object").tolist()):
+        if not isinstance(ticker, str):
+            error = bbg[ERROR].iloc[i]
+            out.append((None, False, error if isinstance(error, str) else None, None))
+            continue
+        cells = tuple(v.iloc[i] for v in own.values())
+        venue = vens.iloc[i] if vens is not None else None
+        key = (ticker, venue, *cells)
+        if key not in cache:
+            get = dict(zip(own, cells, strict=True)).get
+            facts = TickerFacts.of(
+                isins=[get(C.ISIN)],
+                figis=[get(C.COMPOSITE_FIGI), get(C.FIGI), get(C.SHARE_CLASS_FIGI)],
+                names=[get(C.NAME)],
+                venue=venue.strip().upper() if isinstance(venue, str) and venue.strip() else None,
+            )
+            p = evidence.pick(ticker, facts)
+            cache[key] = (p.symbol, p.ambiguous or bool(bbg[AMBIGUOUS].iloc[i]), p.error, p.source)
+        out.append(cache[key])
+    result = pd.DataFrame(
+        {
+            C.YAHOO: pd.Series([r[0] for r in out], dtype="str"),
+            AMBIGUOUS: pd.Series([r[1] for r in out], dtype="bool"),
+            ERROR: pd.Series([r[2] for r in out], dtype="str"),
+            YAHOO_SOURCE: pd.Series([r[3] for r in out], dtype="str"),
+        }
+    )
+    result.index = frame.index
+    return result

@@ -1,0 +1,205 @@
+"""Refresh a bloomberg_ticker-to-FIGI map for a new universe, and say what changed.
+
+The new universe is reconciled (:func:`tickermap.reconcile.pipeline.reconcile`) against the
+previous map plus the witnesses, offline from the witnesses alone or with OpenFIGI. The refreshed
+map has one row per ticker of the new universe in the previous map's own columns (values from the
+reconciled row; a renamed ticker keeps the identifiers and other columns of its old row when the
+witnesses know none), plus ``status``, ``confidence``, ``yahoo`` and ``yahoo_source``. The diff
+(:mod:`tickermap.refresh.diff`) has one row per change. Never prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from tickermap import columns as C
+from tickermap.config import Settings
+from tickermap.errors import InputError
+from tickermap.maps.load import LoadedMap
+from tickermap.maps.options import MapSpec
+from tickermap.openfigi.client import OpenFigiClient
+from tickermap.reconcile.records import TickerRow
+from tickermap.refresh.diff import Change, diff_frame, find_changes
+from tickermap.tickers.parse import bloomberg_to_numerai
+
+__all__ = ["RefreshOutputs", "RefreshResult", "refresh", "refresh_files"]
+
+_CARRIED = (C.NAME, C.ISIN, C.FIGI, C.COMPOSITE_FIGI, C.SHARE_CLASS_FIGI, C.YAHOO)
+_ADDED = ("status", "confidence", C.YAHOO, "yahoo_source")
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """The refreshed map (previous columns + status, confidence, yahoo), the diff, counts."""
+
+    map: pd.DataFrame
+    diff: pd.DataFrame
+    changes: tuple[Change, ...]
+    counts: dict[str, int]
+
+
+def _old_records(prev: LoadedMap) -> dict[str, dict[str, str | None]]:
+    frame = prev.frame.drop_duplicates(C.BLOOMBERG_TICKER)
+    frame = frame[frame[C.BLOOMBERG_TICKER].notna()]
+    cols = {c: frame[c].astype("object").where(frame[c].notna(), None).tolist() for c in _CARRIED}
+    return {
+        str(t): {c: cols[c][i] for c in _CARRIED}
+        for i, t in enumerate(frame[C.BLOOMBERG_TICKER].tolist())
+    }
+
+
+def _new_record(row: TickerRow) -> dict[str, str | None]:
+    return {
+        C.NAME: row.name, C.ISIN: row.isin, C.FIGI: row.figi,
+        C.COMPOSITE_FIGI: row.composite_figi, C.SHARE_CLASS_FIGI: row.share_class_figi,
+        C.YAHOO: row.yahoo,
+    }  # fmt: skip
+
+
+def _renamed_from(maps: Sequence[LoadedMap]) -> dict[str, str]:
+    """New ticker -> old ticker, from witnesses that record renames (dsignals overrides)."""
+    out: dict[str, str] = {}
+    for m in maps:
+        if m.extra is None or "renamed_from" not in m.extra.columns:
+            continue
+        for new, old in zip(m.frame[C.BLOOMBERG_TICKER], m.extra["renamed_from"], strict=True):
+            if isinstance(new, str) and isinstance(old, str) and new != old:
+                out.setdefault(new, old)
+    return out
+
+
+def refresh(
+    previous: LoadedMap,
+    previous_table: pd.DataFrame,
+    universe: pd.DataFrame,
+    maps: Sequence[LoadedMap],
+    *,
+    settings: Settings,
+    column: str | None = None,
+    offline: bool = False,
+    client: OpenFigiClient | None = None,
+) -> RefreshResult:
+    """Refresh ``previous`` (loaded, plus its table as read) for the tickers of ``universe``."""
+    from tickermap.reconcile.pipeline import reconcile
+
+    result = reconcile(
+        universe, [previous, *maps], settings=settings, column=column, offline=offline,
+        client=client,
+    )  # fmt: skip
+    old = _old_records(previous)
+    rows = {r.ticker: r for r in result.rows if r.ticker}
+    new = {t: _new_record(r) for t, r in rows.items()}
+    evidence = {t: r.sources() for t, r in rows.items()}
+    changes = find_changes(old, new, renamed_from=_renamed_from(maps), evidence=evidence)
+    renamed = {c.new_ticker: c.old_ticker for c in changes if c.change == "renamed"}
+    refreshed = _refreshed_table(previous, previous_table, result.rows, old, renamed)
+    counts: dict[str, int] = {}
+    for c in changes:
+        counts[c.change] = counts.get(c.change, 0) + 1
+    return RefreshResult(refreshed, diff_frame(changes), tuple(changes), counts)
+
+
+def _columns(previous: LoadedMap, header: Sequence[str]) -> dict[str, str]:
+    """Canonical key -> the previous file's column (ticker column under ``bloomberg_ticker``)."""
+    from tickermap.maps.load import _header_lookup, _preset_columns
+
+    lookup = _header_lookup(header)
+    try:
+        mapping = _preset_columns(previous.preset, lookup, previous.path, header)
+    except InputError:
+        mapping = {}
+    if C.NUMERAI_TICKER in mapping:
+        mapping[C.BLOOMBERG_TICKER] = mapping.pop(C.NUMERAI_TICKER)
+    for key in (C.BLOOMBERG_TICKER, *_CARRIED):
+        if key not in mapping and key in lookup:
+            mapping[key] = lookup[key]
+    return mapping
+
+
+def _refreshed_table(
+    previous: LoadedMap,
+    table: pd.DataFrame,
+    rows: Sequence[TickerRow],
+    old: dict[str, dict[str, str | None]],
+    renamed: dict[str | None, str | None],
+) -> pd.DataFrame:
+    header = [str(c) for c in table.columns]
+    mapping = _columns(previous, header)
+    ticker_col = mapping.get(C.BLOOMBERG_TICKER, C.BLOOMBERG_TICKER)
+    from tickermap.tables import table_format
+
+    first = 1 if previous.path.is_file() and table_format(previous.path) == "parquet" else 2
+    frame = previous.frame
+    raw = dict(zip(frame[C.BLOOMBERG_TICKER], frame[C.SOURCE_ROW] - first, strict=True))
+    out = []
+    for r in rows:
+        source = r.ticker if r.ticker in old else renamed.get(r.ticker)
+        at = int(raw[source]) if source in raw else -1
+        base = table.iloc[at].to_dict() if 0 <= at < len(table) else {}
+        rec = {c: base.get(c) for c in header}
+        numerai = previous.namespace == "numerai"
+        rec[ticker_col] = (bloomberg_to_numerai(r.ticker) or r.ticker) if numerai else r.ticker
+        values = _new_record(r)
+        kept = old.get(source or "", {})
+        for key in _CARRIED:
+            if key in mapping:
+                rec[mapping[key]] = values[key] or kept.get(key)
+        rec.update(status=str(r.status), confidence=r.confidence, yahoo=r.yahoo,
+                   yahoo_source=r.yahoo_source)  # fmt: skip
+        out.append(rec)
+    extra = [c for c in _ADDED if c not in header]
+    return pd.DataFrame(out, columns=[*header, *extra])
+
+
+@dataclass(frozen=True)
+class RefreshOutputs:
+    """What :func:`refresh_files` wrote and computed."""
+
+    result: RefreshResult
+    map_path: Path
+    diff_path: Path
+
+
+def refresh_files(
+    previous: MapSpec | str | Path,
+    universe_path: str | Path,
+    maps: Sequence[MapSpec | str | Path],
+    out: str | Path,
+    diff: str | Path,
+    *,
+    settings: Settings,
+    column: str | None = None,
+    offline: bool = False,
+) -> RefreshOutputs:
+    """Load the previous map, the new universe and the witnesses; refresh; write both outputs.
+
+    Raises:
+        InputError: an input is unusable (named with file, line and column).
+    """
+    from tickermap.maps.options import load_map_spec
+    from tickermap.tables import read_table, write_table
+
+    prev = load_map_spec(previous)
+    if prev.preset in ("financedatabase", "dsignals_overrides"):
+        raise InputError(
+            f"--previous must be a ticker map, not a {prev.preset} witness; pass it with --map",
+            path=prev.path,
+        )
+    table = read_table(prev.path)
+    frame = read_table(universe_path)
+    if frame.empty:
+        raise InputError("the universe has no rows", path=universe_path, line=2)
+    loaded = [load_map_spec(m) for m in maps]
+    try:
+        result = refresh(
+            prev, table, frame, loaded, settings=settings, column=column, offline=offline
+        )
+    except InputError as exc:
+        exc.locate(universe_path)
+        raise
+    map_path = write_table(result.map, out)
+    return RefreshOutputs(result, map_path, write_table(result.diff, diff))
