@@ -18,16 +18,31 @@ if TYPE_CHECKING:
         audit_file,
         summarize_events,
     )
+    from tickermap.reconcile.blame import (
+        Finding,
+        blame_listings,
+    )
     from tickermap.reconcile.claims import (
         CLAIM_FIELDS,
         claims_table,
         disagreements,
+    )
+    from tickermap.reconcile.consensus import (
+        Consensus,
+        WitnessStats,
+        apply_consensus,
+        fit_reliabilities,
     )
     from tickermap.reconcile.context import (
         ClaimContext,
         Judgement,
         build_contexts,
         describe,
+    )
+    from tickermap.reconcile.entities import (
+        Listing,
+        listing_fit,
+        listings_for,
     )
     from tickermap.reconcile.events import (
         is_reused,
@@ -103,8 +118,11 @@ __all__ = [
     "VERDICT_COLUMNS",
     "Claim",
     "ClaimContext",
+    "Consensus",
     "Event",
+    "Finding",
     "Judgement",
+    "Listing",
     "LocalEvidence",
     "Lookup",
     "Lookups",
@@ -114,8 +132,11 @@ __all__ = [
     "Score",
     "TickerRow",
     "Verdict",
+    "WitnessStats",
+    "apply_consensus",
     "audit_events",
     "audit_file",
+    "blame_listings",
     "build_contexts",
     "check_figi_column",
     "check_isin_claim",
@@ -128,6 +149,7 @@ __all__ = [
     "claims_table",
     "describe",
     "disagreements",
+    "fit_reliabilities",
     "gather_lookups",
     "is_placeholder_ticker",
     "is_reused",
@@ -135,6 +157,8 @@ __all__ = [
     "judge_one",
     "judge_reused",
     "judge_without_holder",
+    "listing_fit",
+    "listings_for",
     "local_evidence",
     "reconcile",
     "reconcile_files",
