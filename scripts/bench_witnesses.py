@@ -42,7 +42,7 @@ from tickermap.tickers.symbols import (
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "data" / "labels"
 WRONG = ("wrong_isin_in_signals_map", "wrong_isin_in_financedatabase")
-CALM = ("ok", "unverified")
+CALM = ("ok", "corroborated", "unverified")
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -80,7 +80,9 @@ def _reconcile(
 
 
 def _claim_status(review: pd.DataFrame, source: str) -> dict[str, tuple[str, str]]:
-    sub = review[review["source"] == source]
+    # A FinanceDatabase folder names each file ``equities/FILE.csv``: one witness, many files.
+    src = review["source"].astype(str)
+    sub = review[(src == source) | src.str.startswith(source + "/")]
     return {t: (s, str(r)) for t, s, r in zip(sub["bloomberg_ticker"], sub["status"],
                                               sub["reasons"], strict=True)}  # fmt: skip
 
@@ -137,7 +139,51 @@ def _isin_metrics(
             "wrong_rows_without_claim": int((bad & ~present).sum()),
         }
     out["per_witness"] = per_witness
+    out["which_file"] = _which_file(rows, sig, fdc, status)
     return out
+
+
+def _which_file(
+    rows: pd.DataFrame,
+    sig: dict[str, tuple[str, str]],
+    fdc: dict[str, tuple[str, str]],
+    status: dict[str, str],
+) -> dict[str, object]:
+    """Claim- and row-level: is the wrong file's claim (and its ticker's row) flagged, and are
+    the right claims left alone? (The row-level metrics above flag the Signals ticker's row
+    even when FinanceDatabase is the wrong file.)"""
+
+    def bad(claims: dict[str, tuple[str, str]], t: object) -> bool:
+        return isinstance(t, str) and claims.get(t, ("absent", ""))[0] not in (*CALM, "absent")
+
+    def row_bad(t: object) -> bool:
+        return isinstance(t, str) and status.get(t, "ok") not in CALM
+
+    sig_bad = rows["bloomberg_ticker"].map(lambda t: bad(sig, t))
+    fd_bad = rows["fd_ticker"].map(lambda t: bad(fdc, t))
+    sig_row = rows["bloomberg_ticker"].map(row_bad)
+    fd_row = rows["fd_ticker"].map(row_bad)
+    in_sig = rows["label"] == "wrong_isin_in_signals_map"
+    in_fd = rows["label"] == "wrong_isin_in_financedatabase"
+    wrong = in_sig | in_fd
+    same = rows["label"] == "same_company"
+    renamed = rows["label"] == "renamed"
+    caught = (in_sig & sig_bad) | (in_fd & fd_bad)
+    caught_row = (in_sig & sig_row) | (in_fd & fd_row)
+    right_blamed = (in_sig & fd_bad) | (in_fd & sig_bad)
+    either = sig_bad | fd_bad
+    either_row = sig_row | fd_row
+    return {
+        "wrong_claim_recall": _ratio(int(caught.sum()), int(wrong.sum())),
+        "wrong_row_recall": _ratio(int(caught_row.sum()), int(wrong.sum())),
+        "right_file_blamed": _ratio(int(right_blamed.sum()), int(wrong.sum())),
+        "false_alarm_claims_same_company": _ratio(int((either & same).sum()), int(same.sum())),
+        "false_alarm_rows_same_company": _ratio(int((either_row & same).sum()), int(same.sum())),
+        "renamed_claims_called_conflict": _ratio(int((either & renamed).sum()), int(renamed.sum())),
+        "renamed_rows_called_conflict": _ratio(
+            int((either_row & renamed).sum()), int(renamed.sum())
+        ),
+    }
 
 
 def _yahoo_metrics(
@@ -195,6 +241,24 @@ def _rename_metrics(renames: pd.DataFrame) -> dict[str, object]:
     return out
 
 
+def _whole_map(data: Path, work: Path) -> dict[str, object]:
+    """The whole Signals map reconciled offline with the shared witnesses (status shares, time;
+    the FinanceDatabase folder is loaded once before the clock starts: warm)."""
+    from tickermap.maps.options import load_map_spec
+    from tickermap.reconcile.pipeline import reconcile
+
+    signals = data / "signals_map_guillem.csv"
+    maps = [load_map_spec(MapSpec(p)) for p in (signals, data / "financedatabase" / "equities",
+                                                data / "dsignals" / "eodhd-map.csv")]  # fmt: skip
+    universe = pd.read_csv(signals, dtype=str, keep_default_na=False)[["bloomberg_ticker"]]
+    start = time.perf_counter()
+    result = reconcile(universe, maps, settings=Settings(cache_dir=work / "whole"), offline=True)
+    seconds = time.perf_counter() - start
+    shares = result.universe["status"].value_counts(normalize=True).round(4)
+    return {"rows": len(universe), "seconds": round(seconds, 1), "status": shares.to_dict(),
+            "witnesses": result.stats["witnesses"]}  # fmt: skip
+
+
 def _print(report: dict[str, object]) -> None:
     isin = report["isin_pairs"]
     assert isinstance(isin, dict)
@@ -202,6 +266,7 @@ def _print(report: dict[str, object]) -> None:
     print(f"  unverified share {isin['unverified_share']}, wrong-ISIN recall "
           f"{isin['wrong_isin_recall']}, false alarms {isin['false_alarms_same_company']}, "
           f"renamed called conflict {isin['renamed_called_conflict']}")  # fmt: skip
+    print(f"  which file is wrong: {isin['which_file']}")
     print(f"  {'reason':<28}{'rows':>6}{'precision':>11}{'recall':>8}")
     for reason, m in isin["per_reason"].items():
         print(f"  {reason:<28}{m['rows']:>6}{m['precision']!s:>11}{m['recall']!s:>8}")
@@ -215,6 +280,8 @@ def _print(report: dict[str, object]) -> None:
     _print_yahoo(report["yahoo_symbols_with_witnesses"], "with witnesses (symbols --map)")
     print(f"Renames (string round trip of the new symbol): {report['renames']}")
     print(f"Timing: {report['timing']}")
+    if "whole_map" in report:
+        print(f"Whole Signals map offline: {report['whole_map']}")
 
 
 def _print_yahoo(yahoo: object, label: str) -> None:
@@ -240,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--whole", action="store_true", help="also reconcile the whole map")
     args = parser.parse_args(argv)
     if not (args.data / "financedatabase" / "equities").is_dir():
         print(f"{args.data}: no financedatabase/equities; nothing to measure", file=sys.stderr)
@@ -256,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                                MapSpec(args.data / "financedatabase" / "equities")],
                                Path(tmp) / "y.csv", settings=Settings(cache_dir=Path(tmp) / "c"),
                                offline=True)  # fmt: skip
+        whole = _whole_map(args.data, Path(tmp)) if args.whole else None
     timing["reconcile_pairs_s"] = round(seconds, 2)
     witnesses = [load_map(args.data / "signals_map_guillem.csv"),
                  load_map(args.data / "financedatabase" / "equities"),
@@ -267,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         "renames": _rename_metrics(renames),
         "timing": timing,
     }
+    if whole is not None:
+        report["whole_map"] = whole
     _print(report)
     if args.json is not None:
         args.json.write_text(json.dumps(report, indent=2) + "\n")

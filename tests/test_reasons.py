@@ -76,7 +76,7 @@ def test_derived_sets_follow_the_table() -> None:
     injected = [(i.inject, r) for r, i in REASONS.items() if i.inject is not None]
     assert list(INJECTABLE) == [r for _, r in sorted(injected)]
     assert sorted(i for i, _ in injected) == list(range(len(injected)))  # a full cycle
-    assert {"ok", "renamed", "delisted", "unverified"} == reasons.KEYS_USABLE
+    assert {"ok", "corroborated", "renamed", "delisted", "unverified"} == reasons.KEYS_USABLE
     assert {"no_data", "ambiguous"} == reasons.UNRESOLVED
 
 

@@ -66,11 +66,13 @@ class Reason(_Code):
     INVALID_TICKER = "invalid_ticker"
     ISIN_INVALID = "isin_invalid"
     NAME_CONFLICT = "name_conflict"
+    OUTVOTED = "outvoted"
     AMBIGUOUS = "ambiguous"
     DELISTED = "delisted"
     RENAMED = "renamed"
     NO_DATA = "no_data"
     UNVERIFIED = "unverified"
+    CORROBORATED = "corroborated"
     OK = "ok"
 
 
@@ -129,6 +131,11 @@ REASONS: dict[Reason, ReasonInfo] = {
         "tickers)",
         inject=6,
     ),
+    R.OUTVOTED: ReasonInfo(
+        "error",
+        "this witness's value lost the weighted vote of the other witnesses (the witness is "
+        "wrong; the row keeps the consensus and is not judged by this claim)",
+    ),
     R.AMBIGUOUS: ReasonInfo(
         "unresolved", "several composites qualify for ticker+exchange", True, 10
     ),
@@ -144,6 +151,11 @@ REASONS: dict[Reason, ReasonInfo] = {
     R.NO_DATA: ReasonInfo("unresolved", "nobody knows an identifier for the ticker", inject=11),
     R.UNVERIFIED: ReasonInfo(
         "unchecked", "offline and not in the cache: nothing contradicts the claim"
+    ),
+    R.CORROBORATED: ReasonInfo(
+        "ok",
+        "OpenFIGI not consulted, but independent witnesses agree on the ISIN or FIGI and nothing "
+        "contradicts them (confidence at most 0.75)",
     ),
     R.OK: ReasonInfo("ok", "OpenFIGI and the witnesses agree"),
 }

@@ -19,16 +19,39 @@ if TYPE_CHECKING:
         merge_history,
         summarize_events,
     )
+    from tickermap.reconcile.blame import (
+        Finding,
+        RowKey,
+        blame_listings,
+    )
     from tickermap.reconcile.claims import (
         CLAIM_FIELDS,
         claims_table,
         disagreements,
+    )
+    from tickermap.reconcile.consensus import (
+        FIT_BITS,
+        OFFLINE_CAP,
+        OPENFIGI,
+        OPENFIGI_RELIABILITY,
+        Consensus,
+        WitnessStats,
+        apply_consensus,
+        fit_reliabilities,
     )
     from tickermap.reconcile.context import (
         ClaimContext,
         Judgement,
         build_contexts,
         describe,
+    )
+    from tickermap.reconcile.entities import (
+        FOREIGN_VENUES,
+        Listing,
+        clusters,
+        listing_fit,
+        listings_for,
+        name_groups,
     )
     from tickermap.reconcile.events import (
         EventConfidence,
@@ -46,7 +69,6 @@ if TYPE_CHECKING:
     )
     from tickermap.reconcile.local_evidence import (
         LocalEvidence,
-        RowKey,
         local_evidence,
     )
     from tickermap.reconcile.lookups import (
@@ -124,7 +146,12 @@ __all__ = [
     "COLUMN_LEGEND",
     "EVENT_REASONS",
     "FEATURE_LEVELS",
+    "FIT_BITS",
+    "FOREIGN_VENUES",
     "NO_EXCHANGE",
+    "OFFLINE_CAP",
+    "OPENFIGI",
+    "OPENFIGI_RELIABILITY",
     "PRIOR_CORRECT",
     "REVIEW_COLUMNS",
     "SEVERITY",
@@ -132,10 +159,13 @@ __all__ = [
     "VERDICT_COLUMNS",
     "Claim",
     "ClaimContext",
+    "Consensus",
     "Event",
     "EventConfidence",
+    "Finding",
     "InputFile",
     "Judgement",
+    "Listing",
     "LocalEvidence",
     "Lookup",
     "Lookups",
@@ -147,8 +177,11 @@ __all__ = [
     "TickerRow",
     "Verdict",
     "Witness",
+    "WitnessStats",
+    "apply_consensus",
     "audit_events",
     "audit_file",
+    "blame_listings",
     "build_contexts",
     "check_figi_column",
     "check_isin_claim",
@@ -160,12 +193,14 @@ __all__ = [
     "claim_records",
     "claim_table",
     "claims_table",
+    "clusters",
     "describe",
     "disagreements",
     "event_confidence",
     "evidence_id",
     "exchange_totals",
     "file_sha256",
+    "fit_reliabilities",
     "gather_lookups",
     "is_placeholder_ticker",
     "is_reused",
@@ -175,8 +210,11 @@ __all__ = [
     "judge_reused",
     "judge_unknown_figi",
     "judge_without_holder",
+    "listing_fit",
+    "listings_for",
     "local_evidence",
     "merge_history",
+    "name_groups",
     "openfigi_mode",
     "reconcile",
     "reconcile_files",

@@ -19,7 +19,7 @@ Pure: maps in, a dict out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -68,10 +68,24 @@ def _home_conflicts(frame: pd.DataFrame, countries: pd.Series) -> dict[int, str]
     return out
 
 
+def _per_source(maps: Sequence[LoadedMap]) -> list[LoadedMap]:
+    """One map per ``source`` value (a FinanceDatabase folder names each file its own source,
+    so that ``(source, source_row)`` is one line of one file)."""
+    out = []
+    for m in maps:
+        sources = m.frame[C.SOURCE].astype(str)
+        if sources.nunique() <= 1:
+            out.append(m)
+            continue
+        for name, idx in sources.groupby(sources, sort=False).groups.items():
+            out.append(replace(m, source=str(name), frame=m.frame.loc[idx]))
+    return out
+
+
 def local_evidence(maps: Sequence[LoadedMap]) -> dict[RowKey, LocalEvidence]:
     """Per-row evidence from each map's own consistency (see the module docstring)."""
     out: dict[RowKey, LocalEvidence] = {}
-    for m in maps:
+    for m in _per_source(maps):
         facts = map_facts(m)
         frame = m.frame
         countries = facts.frame["_country"]

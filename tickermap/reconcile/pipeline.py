@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import cast
 
@@ -33,10 +33,18 @@ from tickermap.maps.options import MapSpec
 from tickermap.openfigi.cache import OutcomeCache
 from tickermap.openfigi.client import OpenFigiClient
 from tickermap.progress import Progress
+from tickermap.reconcile.blame import blame_listings
 from tickermap.reconcile.claims import claims_table, disagreements
+from tickermap.reconcile.consensus import Consensus, apply_consensus
+from tickermap.reconcile.entities import listings_for
 from tickermap.reconcile.local_evidence import local_evidence
-from tickermap.reconcile.lookups import gather_lookups
-from tickermap.reconcile.records import UNIVERSE_COLUMNS, ReconcileResult, claim_records
+from tickermap.reconcile.lookups import Lookups, gather_lookups
+from tickermap.reconcile.records import (
+    UNIVERSE_COLUMNS,
+    ReconcileResult,
+    Verdict,
+    claim_records,
+)
 from tickermap.reconcile.rows import universe_rows, with_agreeing
 from tickermap.reconcile.verdicts import judge_claims
 from tickermap.reconcile.yahoo import with_yahoo
@@ -99,7 +107,7 @@ def reconcile(
         The :class:`ReconcileResult`.
     """
     tickers, ns = _universe_tickers(universe, column, namespace)
-    maps = _unique_sources(maps)
+    maps, witness_of = _file_sources(_unique_sources(maps))
     claims = claims_table(tickers, [m.frame for m in maps])
     if client is not None:
         lookups = gather_lookups(tickers, claims, client=client, progress=progress)
@@ -110,15 +118,35 @@ def reconcile(
         ):
             lookups = gather_lookups(tickers, claims, client=own, progress=progress)
     verdicts = judge_claims(claim_records(claims), lookups, local=local_evidence(maps))
+    voted = _vote(claims, maps, verdicts, lookups, witness_of)
+    verdicts = voted.verdicts
     stats: dict[str, object] = {
         "tickers": len(tickers),
         "claims": len(claims),
         "maps": [m.source for m in maps],
         "requests_sent": lookups.requests_sent,
         "namespace": ns,
+        "witnesses": {w: asdict(st) for w, st in sorted(voted.witnesses.items())},
+        "unreliable_witnesses": voted.unreliable,
     }
+    for w in voted.unreliable:
+        st = voted.witnesses[w]
+        log.warning(
+            "witness %s disagrees with the others on most of the %d items they share "
+            "(reliability %.2f, by field %s): treat it as unreliable",
+            w, st.items, st.reliability, st.by_field,
+        )  # fmt: skip
     return ReconcileResult(
-        rows=with_yahoo(universe_rows(tickers, verdicts, lookups), maps),
+        rows=with_yahoo(
+            universe_rows(
+                tickers,
+                verdicts,
+                lookups,
+                outvoted=voted.outvoted,
+                offline_confidence=voted.confidence,
+            ),
+            maps,
+        ),
         verdicts=verdicts,
         disagreements=with_agreeing(disagreements(claims), verdicts),
         namespace=ns,
@@ -138,6 +166,43 @@ def _unique_sources(maps: Sequence[LoadedMap]) -> list[LoadedMap]:
             name = f"{m.source}#{seen[m.source]}"
             out.append(replace(m, source=name, frame=m.frame.assign(**{C.SOURCE: name})))
     return out
+
+
+def _file_sources(maps: Sequence[LoadedMap]) -> tuple[list[LoadedMap], dict[str, str]]:
+    """Name each file of a folder witness ``witness/file`` (so a claim's ``source:row`` is one
+    line of one file); returns the maps and claim source -> witness."""
+    witness_of: dict[str, str] = {}
+    out = []
+    for m in maps:
+        files = m.extra.get("source_file") if m.extra is not None else None
+        if files is None or not m.frame[C.SOURCE_ROW].duplicated().any():
+            witness_of[m.source] = m.source
+            out.append(m)
+            continue
+        names = (m.source + "/" + files.astype(str)).to_numpy()
+        witness_of.update({str(n): m.source for n in set(names)})
+        out.append(replace(m, frame=m.frame.assign(**{C.SOURCE: names})))
+    return out, witness_of
+
+
+def _vote(
+    claims: pd.DataFrame,
+    maps: Sequence[LoadedMap],
+    verdicts: list[Verdict],
+    lookups: Lookups,
+    witness_of: dict[str, str],
+) -> Consensus:
+    """Entity resolution across the witnesses, which file is wrong, and the per-field vote."""
+    keys = {
+        v
+        for col in (C.ISIN, C.SHARE_CLASS_FIGI, C.COMPOSITE_FIGI)
+        for v in claims[col].dropna().astype(str)
+    }
+    tickers = set(claims[C.BLOOMBERG_TICKER].astype(str))
+    listings = listings_for([m.frame for m in maps], witness_of, keys, tickers)
+    findings = blame_listings(listings)
+    fits = {x.key: x.fit for x in listings}
+    return apply_consensus(verdicts, lookups, findings, fits, witness_of)
 
 
 @dataclass

@@ -8,8 +8,9 @@ be used; an ISIN is kept when OpenFIGI confirmed it. No I/O.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -39,13 +40,31 @@ _NO_CLAIM: dict[str, tuple[Reason, ...]] = {
 
 
 def universe_rows(
-    tickers: Sequence[str], verdicts: Sequence[Verdict], lookups: Lookups
+    tickers: Sequence[str],
+    verdicts: Sequence[Verdict],
+    lookups: Lookups,
+    *,
+    outvoted: AbstractSet[tuple[str, int]] = frozenset(),
+    offline_confidence: Mapping[str, float] | None = None,
 ) -> list[TickerRow]:
-    """One row per ticker, in ``tickers`` order, from the verdicts about it."""
+    """One row per ticker, in ``tickers`` order, from the verdicts about it.
+
+    Claims in ``outvoted`` (:mod:`tickermap.reconcile.consensus`) stay in the row's evidence but
+    do not decide its status; ``offline_confidence`` is the confidence of rows the witnesses
+    verified without OpenFIGI.
+    """
     by_ticker: dict[str, list[Verdict]] = {}
     for v in verdicts:
         by_ticker.setdefault(v.claim.ticker, []).append(v)
-    return [_row(t, by_ticker.get(t, []), lookups.tickers.get(t)) for t in tickers]
+    rows = [_row(t, by_ticker.get(t, []), lookups.tickers.get(t), outvoted) for t in tickers]
+    if offline_confidence:
+        rows = [
+            replace(r, confidence=offline_confidence[r.ticker])
+            if r.status == Reason.CORROBORATED and r.ticker in offline_confidence
+            else r
+            for r in rows
+        ]
+    return rows
 
 
 @dataclass
@@ -59,13 +78,23 @@ class _Keys:
     suggested_isin: str | None = None
 
 
-def _row(ticker: str, group: list[Verdict], r: Resolution | None) -> TickerRow:
+def _row(
+    ticker: str,
+    group: list[Verdict],
+    r: Resolution | None,
+    outvoted: AbstractSet[tuple[str, int]] = frozenset(),
+) -> TickerRow:
     outcome = r.outcome if r is not None else "unchecked"
+    # Every claim's reasons are listed; an outvoted claim's do not decide the status.
     found = [x for v in group for x in v.reasons]
+    deciding = [
+        x for v in group if (v.claim.source, v.claim.source_row) not in outvoted for x in v.reasons
+    ]
     if not group:
         found += _NO_CLAIM.get(outcome, (Reason.UNVERIFIED,))
+        deciding = found
     reasons = sort_reasons(found)
-    status = worst(reasons)
+    status = worst(deciding)
     keys = _keys(group, r if outcome == "matched" else None, status)
     if status == Reason.OK and keys.composite is None and keys.isin is None:
         reasons, status = [Reason.NO_DATA], Reason.NO_DATA  # nobody knows an identifier for it

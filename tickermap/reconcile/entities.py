@@ -1,0 +1,213 @@
+"""Entity resolution across witnesses: every listing of every map, clustered into share classes.
+
+A *listing* is one map row (one witness's view of one ticker). Listings that share an ISIN, a
+share-class FIGI or a composite FIGI are linked into one *cluster* (a share class as the
+witnesses see it: union-find over the three keys); inside a cluster, listings are grouped by
+normalised name (:func:`tickermap.maps._groups.agree`, lenient: truncations and legal forms
+agree). A cluster with two name groups is where one file is wrong (:mod:`.blame`).
+
+Every listing also carries its *fit*: how its ISIN's country relates to the market it trades on:
+
+- ``home``: the ISIN's country is the market's;
+- ``explained``: an offshore domicile, a US listing of a foreign issuer, a Chinese H share, or a
+  market that lists foreign shares under their home ISIN (:data:`FOREIGN_VENUES`: the German
+  regional venues, SIX, Mexico's SIC, LSE's international order book lines ``0XXX LN`` and
+  Brazilian BDRs ``XXXX34 BZ``);
+- ``us_foreign``: a US listing of an ordinary share with a foreign (not offshore) ISIN: real
+  for Canadian or Israeli issuers, but also the shape of a ticker collision (``ABF US`` with
+  Associated British Foods' ISIN), so it loses to a home listing that names another company;
+- ``misfit``: none of these (``BN CN`` with Danone's French ISIN);
+- ``unknown``: no ISIN or the market's country is unknown.
+
+Pure: frames in, records out; only the rows whose identifiers touch the universe are indexed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from tickermap import columns as C
+from tickermap.maps._groups import agree, name_tokens
+from tickermap.maps.facts import OFFSHORE_DOMICILES
+from tickermap.tickers.exchanges import load_exchanges
+from tickermap.tickers.parse import parse_column
+
+__all__ = [
+    "FOREIGN_VENUES",
+    "Listing",
+    "clusters",
+    "listing_fit",
+    "listings_for",
+    "name_groups",
+]
+
+FOREIGN_VENUES = frozenset({"GR", "GY", "SW", "MF"})
+"""Markets whose venues routinely trade foreign shares under the issuer's home ISIN."""
+_FOREIGN_LINE = {
+    "LN": re.compile(r"0[0-9A-Z]{3}"),  # LSE international order book (0MJT LN)
+    "BZ": re.compile(r"[A-Z]{4}3[2-5]"),  # Brazilian depositary receipts (GEOO34 BZ)
+}
+_US = frozenset({"US", "UQ"})
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One witness's row about one ticker, with what entity resolution needs."""
+
+    source: str
+    source_row: int
+    witness: str
+    ticker: str
+    root: str
+    code: str
+    country: str | None
+    isin: str | None
+    composite: str | None
+    share: str | None
+    name: str | None
+    tokens: tuple[str, ...]
+    fit: str
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """``(source, source_row)``, as claims and local evidence name a row."""
+        return (self.source, self.source_row)
+
+    @property
+    def label(self) -> str:
+        """``TICKER (NAME) in WITNESS``, for evidence sentences."""
+        return f"{self.ticker} ({self.name or 'no name'}) in {self.source}:{self.source_row}"
+
+
+def listing_fit(isin: str | None, code: str, root: str, country: str | None) -> str:
+    """How an ISIN's country relates to the listing's market (see the module docstring).
+
+    >>> listing_fit("FR0000120644", "CN", "BN", "CA"), listing_fit("FR0000120644", "SW", "X", "CH")
+    ('misfit', 'explained')
+    """
+    if not isin or not country:
+        return "unknown"
+    cc = isin[:2]
+    if cc == country:
+        return "home"
+    line = _FOREIGN_LINE.get(code)
+    if code in _US and cc not in OFFSHORE_DOMICILES:
+        return "us_foreign"
+    if (
+        cc in OFFSHORE_DOMICILES
+        or (country == "HK" and cc == "CN")
+        or code in FOREIGN_VENUES
+        or (line is not None and line.fullmatch(root) is not None)
+    ):
+        return "explained"
+    return "misfit"
+
+
+def _text(value: object) -> str | None:
+    return value.strip().upper() if isinstance(value, str) and value.strip() else None
+
+
+def listings_for(
+    frames: Sequence[pd.DataFrame],
+    witness_of: Mapping[str, str],
+    keys: Collection[str],
+    tickers: Collection[str] = (),
+) -> list[Listing]:
+    """Every map row whose ISIN, share-class or composite FIGI is one of ``keys``, or whose
+    ticker is one of ``tickers``.
+
+    Args:
+        frames: canonical map frames (with ``source`` and ``source_row``).
+        witness_of: claim source -> the witness (publisher) it belongs to.
+        keys: identifiers of interest (the universe claims' ISINs and FIGIs).
+        tickers: tickers of interest (the universe's).
+    """
+    wanted_tickers = set(tickers)
+    wanted = set(keys)
+    countries = {code: ex.country for code, ex in load_exchanges().items()}
+    out: list[Listing] = []
+    for frame in frames:
+        ids = [frame[c] for c in (C.ISIN, C.SHARE_CLASS_FIGI, C.COMPOSITE_FIGI) if c in frame]
+        if not ids or frame.empty:
+            continue
+        mask = frame[C.BLOOMBERG_TICKER].astype("object").isin(wanted_tickers)
+        for col in ids:
+            mask |= col.astype("object").isin(wanted)
+        sub = frame[mask]
+        if sub.empty:
+            continue
+        parsed = parse_column(sub[C.BLOOMBERG_TICKER], namespace="bloomberg")
+        for rec, root, code in zip(
+            sub.to_dict("records"), parsed["root"], parsed["code"], strict=True
+        ):
+            code_s = code if isinstance(code, str) else ""
+            root_s = root if isinstance(root, str) else ""
+            isin = _text(rec.get(C.ISIN))
+            source = str(rec[C.SOURCE])
+            ticker = f"{root_s} {code_s}" if root_s and code_s else str(rec[C.BLOOMBERG_TICKER])
+            out.append(
+                Listing(
+                    source=source,
+                    source_row=int(rec[C.SOURCE_ROW]),
+                    witness=witness_of.get(source, source),
+                    ticker=ticker,
+                    root=root_s,
+                    code=code_s,
+                    country=countries.get(code_s),
+                    isin=isin,
+                    composite=_text(rec.get(C.COMPOSITE_FIGI)),
+                    share=_text(rec.get(C.SHARE_CLASS_FIGI)),
+                    name=rec.get(C.NAME) if isinstance(rec.get(C.NAME), str) else None,
+                    tokens=name_tokens(rec.get(C.NAME)),
+                    fit=listing_fit(isin, code_s, root_s, countries.get(code_s)),
+                )
+            )
+    return out
+
+
+def clusters(listings: Sequence[Listing]) -> list[list[int]]:
+    """Positions of ``listings`` linked by a shared ISIN, share-class or composite FIGI."""
+    parent = list(range(len(listings)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[tuple[str, str], int] = {}
+    for pos, x in enumerate(listings):
+        for kind, value in (("isin", x.isin), ("share", x.share), ("comp", x.composite)):
+            if value is None:
+                continue
+            seen = first.setdefault((kind, value), pos)
+            if seen != pos:
+                parent[find(pos)] = find(seen)
+    groups: dict[int, list[int]] = {}
+    for pos in range(len(listings)):
+        groups.setdefault(find(pos), []).append(pos)
+    return list(groups.values())
+
+
+def name_groups(listings: Sequence[Listing], members: Sequence[int]) -> dict[int, int]:
+    """Single-linkage name groups of the named ``members``: position -> group label.
+
+    Unnamed listings are left out (they neither agree nor disagree).
+    """
+    named = [p for p in members if listings[p].tokens]
+    label = {p: p for p in named}
+
+    def find(p: int) -> int:
+        while label[p] != p:
+            p = label[p]
+        return p
+
+    for i, p in enumerate(named):
+        for q in named[:i]:
+            if find(p) != find(q) and agree(listings[p].tokens, listings[q].tokens):
+                label[find(p)] = find(q)
+    return {p: find(p) for p in named}
