@@ -21,11 +21,13 @@ if TYPE_CHECKING:
     from tickermap.tables.formats import CSV_SUFFIXES, PARQUET_SUFFIXES, table_format
     from tickermap.tables.outputs import OUTPUT_SUFFIXES, check_outputs
     from tickermap.tables.parse import NA_TOKENS, Where, parse_dates, parse_numbers
-    from tickermap.tables.read import read_table, require_columns
+    from tickermap.tables.read import csv_text, ragged_row, read_table, require_columns
     from tickermap.tables.write import (
         FORMULA_PREFIXES,
         STALE_TEMP_SECONDS,
         atomic_path,
+        check_table_path,
+        guard_cell,
         guard_formulas,
         write_table,
     )
@@ -40,11 +42,15 @@ _HOME = {
     "Where": "parse",
     "parse_dates": "parse",
     "parse_numbers": "parse",
+    "csv_text": "read",
+    "ragged_row": "read",
     "read_table": "read",
     "require_columns": "read",
     "FORMULA_PREFIXES": "write",
     "STALE_TEMP_SECONDS": "write",
     "atomic_path": "write",
+    "check_table_path": "write",
+    "guard_cell": "write",
     "guard_formulas": "write",
     "write_table": "write",
 }
@@ -59,9 +65,13 @@ __all__ = [
     "Where",
     "atomic_path",
     "check_outputs",
+    "check_table_path",
+    "csv_text",
+    "guard_cell",
     "guard_formulas",
     "parse_dates",
     "parse_numbers",
+    "ragged_row",
     "read_table",
     "require_columns",
     "table_format",

@@ -14,16 +14,14 @@ String rules only: no network, no identifier lookups (those live in ``resolve``/
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Literal
 
 from tickermap import columns as C
 from tickermap.errors import InputError
-from tickermap.tables import read_table, write_table
 from tickermap.tickers.exchanges import Exchange, load_exchanges
 from tickermap.tickers.parse import (
     Namespace,
@@ -34,6 +32,9 @@ from tickermap.tickers.parse import (
     parse_ticker,
 )
 
+if TYPE_CHECKING:  # pandas is imported where a table is converted: small CSVs never need it
+    import pandas as pd
+
 __all__ = [
     "Source",
     "SymbolResult",
@@ -43,6 +44,8 @@ __all__ = [
     "convert_column",
     "convert_file",
     "convert_table",
+    "output_names",
+    "pick_column",
     "target_column",
     "yahoo_to_bloomberg",
 ]
@@ -220,6 +223,27 @@ def target_column(to: Target) -> str:
     return _TARGET_COLUMNS[to]
 
 
+def output_names(existing: Sequence[str], to: Target) -> tuple[str, str, str]:
+    """The names of the three added columns (target, ambiguous, error) for a table.
+
+    A name the table already has gets ``_converted`` (then ``_converted2``, ...), so converting
+    an output again never overwrites or repeats a column the user supplied.
+
+    >>> output_names(["yahoo", "symbol_ambiguous", "symbol_error"], "bloomberg")
+    ('bloomberg_ticker', 'symbol_ambiguous_converted', 'symbol_error_converted')
+    """
+    taken = set(existing)
+    names = []
+    for base in (target_column(to), AMBIGUOUS, ERROR):
+        name, n = base, 1
+        while name in taken:
+            name = f"{base}_converted" + (str(n) if n > 1 else "")
+            n += 1
+        taken.add(name)
+        names.append(name)
+    return names[0], names[1], names[2]
+
+
 def _to_bloomberg(value: object, source: Source) -> SymbolResult:
     if source == "yahoo":
         if value is None or (isinstance(value, float) and value != value):
@@ -266,6 +290,8 @@ def convert_column(
         ``bloomberg_ticker`` or ``numerai_ticker``), ``symbol_ambiguous`` (bool) and
         ``symbol_error`` (reason code or missing).
     """
+    import pandas as pd
+
     keys = values.astype("object").where(values.notna(), None).to_numpy()
     if venues is None:
         vens = [None] * len(keys)
@@ -306,6 +332,30 @@ class SymbolSummary:
     output: str
 
 
+def pick_column(
+    columns: Sequence[str], column: str | None, source: Source | None, venue_column: str | None
+) -> tuple[str, Source]:
+    """The input column of :func:`convert_table` and its namespace (see there).
+
+    Raises:
+        InputError: a named column is missing.
+        ConfigError: the namespace cannot be told from the column name.
+    """
+    candidates = (*C.TICKER_COLUMNS, C.YAHOO)
+    col = column or next((c for c in candidates if c in columns), None)
+    if col is None or col not in columns:
+        raise InputError(
+            f"no column {column or ' / '.join(candidates)!r}; name the ticker column with --column",
+            line=1,
+        )
+    if venue_column is not None and venue_column not in columns:
+        raise InputError(f"no venue column {venue_column!r}", line=1, column=venue_column)
+    ns: Source = source or (
+        "yahoo" if col.strip().lower() == C.YAHOO else namespace_for_column(col)
+    )
+    return col, ns
+
+
 def convert_table(
     frame: pd.DataFrame,
     *,
@@ -327,30 +377,20 @@ def convert_table(
         InputError: a named column is missing.
         ConfigError: the namespace cannot be told from the column name.
     """
-    candidates = (*C.TICKER_COLUMNS, C.YAHOO)
-    col = column or next((c for c in candidates if c in frame.columns), None)
-    if col is None or col not in frame.columns:
-        raise InputError(
-            f"no column {column or ' / '.join(candidates)!r}; name the ticker column with --column",
-            line=1,
-        )
-    if venue_column is not None and venue_column not in frame.columns:
-        raise InputError(f"no venue column {venue_column!r}", line=1, column=venue_column)
-    ns: Source = source or (
-        "yahoo" if col.strip().lower() == C.YAHOO else namespace_for_column(col)
-    )
+    import pandas as pd
+
+    col, ns = pick_column(list(frame.columns), column, source, venue_column)
     venues = frame[venue_column] if venue_column else None
     converted = convert_column(frame[col], namespace=ns, to=to, venues=venues)
-    name = target_column(to)
-    if name in frame.columns:
-        name = f"{name}_converted"  # never overwrite a column the user supplied
-        converted = converted.rename(columns={target_column(to): name})
+    names = output_names(list(frame.columns), to)
+    converted = converted.set_axis(list(names), axis=1)
+    name = names[0]
     out = pd.concat([frame, converted], axis=1)
-    errors = converted[ERROR].dropna().value_counts()
+    errors = converted[names[2]].dropna().value_counts()
     summary = SymbolSummary(
         rows=len(frame),
         converted=int(converted[name].notna().sum()),
-        ambiguous=int(converted[AMBIGUOUS].sum()),
+        ambiguous=int(converted[names[1]].sum()),
         errors={str(k): int(v) for k, v in errors.items()},
         column=col,
         source=ns,
@@ -370,8 +410,20 @@ def convert_file(
 ) -> SymbolSummary:
     """Read a CSV/Parquet table, convert its ticker column, write the result atomically.
 
-    See :func:`convert_table` for the arguments; errors name the file.
+    See :func:`convert_table` for the arguments; errors name the file. A small plain CSV
+    (``tickermap.tables.rows``) is converted without pandas, to the same bytes.
     """
+    from tickermap.tables import read_table, write_table
+    from tickermap.tables.rows import is_small_csv
+
+    if is_small_csv(path, out):
+        from tickermap.tickers.symbols_csv import convert_small_csv
+
+        summary = convert_small_csv(
+            path, out, column=column, to=to, source=source, venue_column=venue_column
+        )
+        if summary is not None:
+            return summary
     frame = read_table(path)
     try:
         table, summary = convert_table(
