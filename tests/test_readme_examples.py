@@ -39,6 +39,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,6 +251,23 @@ def check(ex: Example, i: int, out: Path, ports: dict[str, str]) -> str | None:
     return None
 
 
+def run_examples(
+    examples: list[Example], cwd: Path, env: dict[str, str], out: Path, ports: dict[str, str]
+) -> list[str]:
+    """Run the examples in one bash session; the failures, each with its README line."""
+    script = out / "readme.sh"
+    script.write_text(build_script(examples, out), encoding="utf-8")
+    try:
+        subprocess.run(["bash", str(script)], cwd=cwd, env=env, timeout=900, check=False)
+    finally:
+        _kill_groups(out / "pids")
+    return [
+        f"README line {ex.line}: $ {ex.code.splitlines()[0]}\n  {why}"
+        for i, ex in enumerate(examples)
+        if not ex.skip and (why := check(ex, i, out, ports)) is not None
+    ]
+
+
 def _copy_tracked(dest: Path) -> None:
     files = subprocess.run(
         ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
@@ -311,6 +329,42 @@ def test_parser_reads_commands_outputs_and_expectations() -> None:
     assert _normal("done in 0.44s,  7 ms") == "done in <t>, <t>"
 
 
+def _port_closes(port: int, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def test_runner_catches_failures_and_runs_servers(tmp_path: Path) -> None:
+    text = (
+        "```console\n$ X=1; export Y=2\n$ echo $X$Y\n12\n$ false\n$ true\nError: no\n"
+        "$ echo hi\nbye\n$ (exit 3)\n$ echo $?\n3\n$ (exit 4)\n$ echo $?\n3\n"
+        "$ python -m http.server 8701 --bind 127.0.0.1 &\n"
+        "$ python -c \"import urllib.request as u; print(u.urlopen('http://127.0.0.1:8701/').status)\"\n"
+        "200\n$ pip install nothing-at-all\n```\n"
+        "```python\nimport os\nprint(os.environ['Y'])\n```\n\n```text\n2\n```\n"
+    )
+    examples = parse_readme(text)
+    _decide_skips(examples, have_shared=False)
+    ports = _free_ports(examples)
+    assert set(ports) == {"8701"} and ports["8701"] != "8701"
+    for ex in examples:
+        ex.code = _remap(ex.code, ports)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    failures = run_examples(examples, tmp_path, env, tmp_path, ports)
+    lines = [f.split(":")[0] for f in failures]
+    assert lines == [f"README line {n}" for n in (5, 6, 8, 13, 14)], failures
+    assert "exit 1, expected 0" in failures[0] and "shows an Error" in failures[1]
+    assert "lacks the README's line 'bye'" in failures[2] and "exit 4, expected 3" in failures[3]
+    assert "lacks the README's line '3'" in failures[4]
+    assert examples[-2].skip  # pip install
+    assert _port_closes(int(ports["8701"]))  # the background server was killed
+
+
 def test_every_readme_example_runs_as_written(tmp_path: Path) -> None:
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("not a git checkout: cannot make a fresh copy of the tracked files")
@@ -338,17 +392,7 @@ def test_every_readme_example_runs_as_written(tmp_path: Path) -> None:
         MPLBACKEND="Agg",
         COLUMNS="120",
     )
-    script = tmp_path / "readme.sh"
-    script.write_text(build_script(examples, out), encoding="utf-8")
-    try:
-        subprocess.run(["bash", str(script)], cwd=repo, env=env, timeout=900, check=False)
-    finally:
-        _kill_groups(out / "pids")
-    failures = [
-        f"README line {ex.line}: $ {ex.code.splitlines()[0]}\n  {why}"
-        for i, ex in enumerate(examples)
-        if not ex.skip and (why := check(ex, i, out, ports)) is not None
-    ]
+    failures = run_examples(examples, repo, env, out, ports)
     ran = sum(not ex.skip for ex in examples)
     assert ran >= 30, f"only {ran} README examples ran"
     assert not failures, f"{len(failures)} of {ran} README examples failed:\n\n" + "\n\n".join(
