@@ -63,6 +63,9 @@ def work(tmp_path: Path) -> Path:
     (folder / "universe.csv").write_text("bloomberg_ticker\nAAPL US\nSAP GR\n")
     (folder / "prices.csv").write_text(prices_csv())
     (folder / "afile").write_text("not a folder\n")
+    (folder / "header_only.csv").write_text("bloomberg_ticker\n")
+    (folder / "ragged.csv").write_text("bloomberg_ticker,name\nAAPL US,Apple\nSAP GR,SAP,x\n")
+    (folder / "bad_isin.csv").write_text("bloomberg_ticker,isin\nAAPL US,US0378331006\n")
     (folder / "adir").mkdir()
     sig = pd.DataFrame(
         {"date": ["2024-01-05"] * 3, "bloomberg_ticker": ["A US", "B US", "C US"],
@@ -128,6 +131,37 @@ CASES: dict[str, tuple[list[str], int, str]] = {
     "exposure-inf-signal": (
         ["exposure", "--signal", "signal.csv", "--features", "prices.csv", "--out", "o.csv"], 3,
         "line 3, column 'signal', value 'inf': not a finite number",
+    ),
+    # a header without rows is refused alike by every command that needs a universe or a map
+    "resolve-header-only-universe": (
+        ["resolve", "header_only.csv", "--out", "o.csv", "--openfigi-url", "http://127.0.0.1:9"],
+        3, "header_only.csv, line 2: the universe has no rows",
+    ),
+    "reconcile-header-only-universe": (
+        ["reconcile", "--universe", "header_only.csv", "--out", "o.csv", "--offline"], 3,
+        "header_only.csv, line 2: the universe has no rows",
+    ),
+    "validate-header-only-map": (
+        ["validate", "header_only.csv"], 3, "header_only.csv, line 1: the file has a header but",
+    ),
+    # the pandas-free symbols path names the line like read_table does, and writes nothing
+    "symbols-ragged-row": (
+        ["symbols", "ragged.csv", "--out", "o.csv"], 3,
+        "ragged.csv, line 3: this row has 3 fields but the header has 2",
+    ),
+    "symbols-ragged-row-to-parquet": (
+        ["symbols", "ragged.csv", "--out", "o.parquet"], 3,
+        "ragged.csv, line 3: this row has 3 fields but the header has 2",
+    ),
+    "symbols-missing-column": (
+        ["symbols", "universe.csv", "--column", "ticker", "--out", "o.csv"], 3,
+        "no column 'ticker'; name the ticker column with --column",
+    ),
+    "symbols-out-no-ext": (["symbols", "universe.csv", "--out", "o"], 2, "no extension"),
+    # --strict: the summary, then an Error: line and exit 10; nothing written without --out
+    "validate-strict": (
+        ["validate", "bad_isin.csv", "--strict"], 10,
+        "Error: bad_isin.csv has error-severity findings (--strict)",
     ),
 }  # fmt: skip
 
@@ -308,3 +342,27 @@ def test_sample_prices_still_load() -> None:
 
     frame = load_prices(sample_dir() / "prices.parquet", key="yahoo")
     assert len(frame) and frame["close"].notna().all()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_symbols_output_converts_again_without_repeating_a_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    """issue 12: ``symbols universe_yahoo.csv --column yahoo --to bloomberg`` crashed on Parquet
+    (duplicate column names) and wrote an unreadable CSV."""
+    monkeypatch.chdir(tmp_path)
+    Path("u.csv").write_text("bloomberg_ticker,name\nAAPL US,Apple\n1 HK,CK\n1538,none\n")
+    assert run(["symbols", "u.csv", "--out", "y.csv"])[0] == 0
+    before = snapshot(tmp_path)
+    code, output = run(["symbols", "y.csv", "--column", "yahoo", "--to", "bloomberg",
+                        "--out", f"back{suffix}"])  # fmt: skip
+    assert code == 0, output
+    back = read_table(tmp_path / f"back{suffix}")
+    assert list(back.columns) == [
+        "bloomberg_ticker", "name", "yahoo", "symbol_ambiguous", "symbol_error", "yahoo_source",
+        "bloomberg_ticker_converted", "symbol_ambiguous_converted", "symbol_error_converted",
+    ]  # fmt: skip
+    assert back["bloomberg_ticker_converted"].tolist()[:2] == ["AAPL US", "1 HK"]
+    after = snapshot(tmp_path)
+    assert {k: v for k, v in after.items() if k in before} == before  # inputs unchanged
+    assert set(after) - set(before) == {f"back{suffix}"}  # nothing else left

@@ -94,3 +94,27 @@ def test_summary_against_naive():
     assert summ.loc["churn", "mean"] == pytest.approx(sum(v) / len(v))
     assert summ.loc["churn", "max"] == pytest.approx(max(v))
     assert summ.loc["churn", "latest"] == pytest.approx(v[-1])
+
+
+def test_scale_top_n_uses_half_the_smaller_date_like_numerai_tools():
+    # dates with 70 tickers, the last with 60: N 50 cannot fit, N = 35 (30 for the last pair)
+    frame = weekly(5, n_dates=4, universe=70, n=70)
+    last = frame["date"].max()
+    frame = frame[(frame["date"] != last) | (frame["numerai_ticker"] < "T060")]  # 60 tickers
+    got = churn(frame, top_n=50, scale_top_n=True)
+    plain = churn(frame, top_n=50)
+    assert plain["churn_top_bottom"].isna().all() and plain["top_n"].isna().all()
+    dates = sorted(frame["date"].unique())
+    for row, prev, cur in zip(got.itertuples(), dates[:-1], dates[1:], strict=True):
+        s1, s2 = series(frame, prev), series(frame, cur)
+        n = min(len(s1), len(s2)) // 2
+        assert row.top_n == n and row.reason == "ok"
+        assert row.churn_top_bottom == pytest.approx(
+            signals.churn(s1, s2, top_bottom=n), abs=1e-12
+        )
+    assert got["top_n"].tolist() == [35, 35, 30]
+    assert summarize_churn(got).set_index("metric").loc["churn_top_bottom", "top_n"] == "30-35"
+    # a large enough N is left alone, so the scaled and plain results agree
+    small = churn(frame, top_n=10, scale_top_n=True)
+    pd.testing.assert_frame_equal(small, churn(frame, top_n=10))
+    assert set(small["top_n"]) == {10}

@@ -13,13 +13,16 @@ world, and runs the whole chain into one folder:
 6. ``history`` of the sample dated universe (a reuse, a rename and an exit) -> ``history.csv``,
    ``history.events.csv``, ``history.findings.csv`` (listed in ``history_paths``).
 
-The emulator runs time-scaled (its rate-limit windows last milliseconds) and says so in its
-headers, from which the client scales its waits, so pacing is exercised without waiting.
+Its OpenFIGI cache is a temporary folder, removed at the end (the emulator's port, and so the
+cache file, differs on every run). The emulator runs time-scaled (its rate-limit windows last
+milliseconds) and says so in its headers, from which the client scales its waits, so pacing is
+exercised without waiting.
 Nothing here reads the environment.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,8 +84,13 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
     paths["findings"] = write_table(validation.findings, out / "findings.csv")
 
     world = World.load(sample_path("world.json"))
-    with Emulator(world, time_scale=DEMO_TIME_SCALE) as emulator:
-        settings = Settings(openfigi_url=emulator.url, cache_dir=out / ".cache")
+    # The emulator listens on a random port and each base URL has its own cache file, so a
+    # cache kept in OUT would only grow by one file per run: use a temporary one.
+    with (
+        tempfile.TemporaryDirectory(prefix="tickermap-demo-cache-") as cache,
+        Emulator(world, time_scale=DEMO_TIME_SCALE) as emulator,
+    ):
+        settings = Settings(openfigi_url=emulator.url, cache_dir=Path(cache))
         reconciled = reconcile_files(
             sample_path("universe.csv"),
             [community, sample_path("community_map_yahoo.csv")],

@@ -28,7 +28,16 @@ def _cell(column: str, value: object) -> str:
     return f"{value:.3f}" if unsigned else f"{value:+.3f}"
 
 
-def _render(report: ExposureReport, written: list[Path]) -> None:
+def _scaled(used: str, top_n: int) -> str:
+    if used == str(top_n):
+        return ""
+    return (
+        f"; --top-n {top_n} needs {2 * top_n} tickers per date, so N is half the tickers of the "
+        "smaller date"
+    )
+
+
+def _render(report: ExposureReport, written: list[Path], top_n: int) -> None:
     from tickermap.diagnostics.conventions import forum_order, sign_conventions
     from tickermap.exposure.run import forum_table
 
@@ -55,8 +64,10 @@ def _render(report: ExposureReport, written: list[Path]) -> None:
             "meant another entity, or none, on that date)"
         )
     for row in report.churn_summary.itertuples(index=False):
+        used = str(getattr(row, "top_n", "") or "")
         console.print(
             f"{row.metric}: mean {row.mean:.4f}, max {row.max:.4f}, latest {row.latest:.4f}"
+            + (f" (top/bottom {used}{_scaled(used, top_n)})" if used else "")
         )
     for path in written:
         console.print(f"wrote {path}")
@@ -91,7 +102,9 @@ def exposure(
     proportion: float = typer.Option(
         1.0, "--proportion", min=0.0, max=1.0, help="Neutralisation proportion 0..1."
     ),
-    top_n: int = typer.Option(50, "--top-n", min=0, help="N for top/bottom-N churn (0: skip)."),
+    top_n: int = typer.Option(
+        50, "--top-n", min=0, help="N for top/bottom-N churn (0: skip; under 2N tickers: half)."
+    ),
     method: list[str] = typer.Option(
         ["numerai", "spearman"], "--method", help="numerai and/or spearman."
     ),
@@ -132,4 +145,4 @@ def exposure(
             progress=progress,
             history_path=history,
         )
-    _render(result, written)
+    _render(result, written, top_n)

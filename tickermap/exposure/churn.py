@@ -8,7 +8,9 @@ For each date and the date before it in the signal:
 * with ``top_n``: ``top_overlap`` / ``bottom_overlap`` = share of the N highest / lowest tickers of
   the previous date that are also among the N highest / lowest of this date (each date ranked on
   its full set of tickers, ties broken by key order like numerai-tools' stable argsort on a sorted
-  index), and ``churn_top_bottom`` = 1 - their mean.
+  index), and ``churn_top_bottom`` = 1 - their mean. A pair needs 2N tickers on each date; with
+  ``scale_top_n`` (what ``tickermap exposure`` does) a pair with fewer uses N = half the smaller
+  date's tickers instead of giving NaN, and the ``top_n`` column says which N each pair used.
 
 NaN signals are dropped first (numerai-tools would sort them as highest). Everything is done for
 all dates at once with grouped NumPy reductions; no I/O, no printing.
@@ -36,6 +38,7 @@ CHURN_COLUMNS = (
     "n_common",
     "overlap",
     "churn",
+    "top_n",
     "top_overlap",
     "bottom_overlap",
     "churn_top_bottom",
@@ -53,7 +56,11 @@ def _key(signal: pd.DataFrame, key: str | None) -> str:
 
 
 def churn(
-    signal: pd.DataFrame, *, top_n: int | None = None, key: str | None = None
+    signal: pd.DataFrame,
+    *,
+    top_n: int | None = None,
+    key: str | None = None,
+    scale_top_n: bool = False,
 ) -> pd.DataFrame:
     """Churn between each date and the previous date of the signal.
 
@@ -61,12 +68,15 @@ def churn(
         signal: ``date, <key>, signal``, one row per date and key.
         top_n: also compute the top/bottom-N overlap churn with this N.
         key: the ticker column; inferred when it is the only other column.
+        scale_top_n: a pair of dates with under 2N tickers on a side uses N = half the smaller
+            side (at least 1) instead of giving NaN with ``too_few_tickers``.
 
     Returns:
         One row per date after the first, with :data:`CHURN_COLUMNS` (the top/bottom columns are
-        NaN without ``top_n``). ``reason`` is ``ok``, ``low_overlap`` (under 80% kept),
-        ``constant_signal``, ``too_few_tickers`` (under 2 common, or under 2N for top/bottom);
-        every measure is NaN on a ``constant_signal`` date.
+        NaN without ``top_n``; ``top_n`` is the N used, missing where there is none). ``reason``
+        is ``ok``, ``low_overlap`` (under 80% kept), ``constant_signal``, ``too_few_tickers``
+        (under 2 common, or under 2N for top/bottom); every measure is NaN on a
+        ``constant_signal`` date.
 
     Raises:
         AnalysisError: missing columns, a non-numeric signal or duplicate (date, key) rows.
@@ -132,15 +142,23 @@ def churn(
             "churn": churn_v,
         }
     )
-    top, bottom = _top_bottom(values, dcodes, kcodes, counts, prev_pos, paired, top_n)
+    n_used = None
+    if top_n is not None:
+        n_used = np.full(n_dates - 1, top_n, dtype=np.int64)
+        if scale_top_n:
+            n_used = np.minimum(n_used, np.minimum(n_prev, n_cur) // 2)
+    top, bottom = _top_bottom(values, dcodes, kcodes, counts, prev_pos, paired, n_used)
+    out["top_n"] = pd.array([pd.NA] * (n_dates - 1), dtype="Int64")
     out["top_overlap"], out["bottom_overlap"] = top, bottom
     out["churn_top_bottom"] = 1.0 - (top + bottom) / 2.0
-    if top_n is not None:
-        few = (n_prev < 2 * top_n) | (n_cur < 2 * top_n)
+    if n_used is not None:
+        few = (n_used < 1) | (n_prev < 2 * n_used) | (n_cur < 2 * n_used)
         reason[few & (reason == "ok")] = "too_few_tickers"
         # a constant date has no top or bottom N: its ranks are ties broken by key order only
         undefined = few | constant
         out.loc[undefined, ["top_overlap", "bottom_overlap", "churn_top_bottom"]] = np.nan
+        out["top_n"] = pd.array(np.where(undefined, 0, n_used), dtype="Int64")
+        out.loc[undefined, "top_n"] = pd.NA
     out["reason"] = reason.astype(str)
     return out
 
@@ -152,30 +170,36 @@ def _top_bottom(
     counts: np.ndarray,
     prev_pos: np.ndarray,
     paired: np.ndarray,
-    top_n: int | None,
+    n_used: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Top and bottom overlap per pair of dates; ``n_used[i]`` is the N of pair ``i`` (dates
+    ``i`` and ``i + 1``)."""
     n_pairs = len(counts) - 1
-    if top_n is None:
+    if n_used is None:
         return np.full(n_pairs, np.nan), np.full(n_pairs, np.nan)
     order = np.lexsort((kcodes, values, dcodes))  # stable: ties in key order
     first = np.r_[0, np.cumsum(counts)[:-1]]
     pos = np.empty(len(values), dtype=np.int64)
     pos[order] = np.arange(len(values)) - first[dcodes[order]]
-    is_bot = pos < top_n
-    is_top = pos >= counts[dcodes] - top_n
-    both_top = is_top[paired] & is_top[prev_pos[paired]]
-    both_bot = is_bot[paired] & is_bot[prev_pos[paired]]
-    top = np.bincount(dcodes[paired], weights=both_top, minlength=len(counts))[1:] / top_n
-    bot = np.bincount(dcodes[paired], weights=both_bot, minlength=len(counts))[1:] / top_n
+    cur, prev = paired, prev_pos[paired]
+    n = n_used[dcodes[cur] - 1]  # the pair's N, for both of its dates
+    both_top = (pos[cur] >= counts[dcodes[cur]] - n) & (pos[prev] >= counts[dcodes[prev]] - n)
+    both_bot = (pos[cur] < n) & (pos[prev] < n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        divisor = n_used.astype(np.float64)
+        top = np.bincount(dcodes[cur], weights=both_top, minlength=len(counts))[1:] / divisor
+        bot = np.bincount(dcodes[cur], weights=both_bot, minlength=len(counts))[1:] / divisor
     return top, bot
 
 
 def summarize_churn(per_date: pd.DataFrame) -> pd.DataFrame:
     """Mean, median, max and latest of each churn measure (NaN dates left out).
 
+    ``top_n`` is the N (or range of N) the top/bottom overlap used, for ``churn_top_bottom``.
+
     >>> summarize_churn(pd.DataFrame({"churn": [0.1, 0.3], "churn_top_bottom": [0.5, None]}))
     ... # doctest: +NORMALIZE_WHITESPACE
-                 metric  mean  median  max  latest  n_dates
+                 metric  mean  median  max  latest  n_dates top_n
     0             churn   0.2     0.2  0.3     0.3        2
     1  churn_top_bottom   0.5     0.5  0.5     0.5        1
     """
@@ -192,6 +216,21 @@ def summarize_churn(per_date: pd.DataFrame) -> pd.DataFrame:
                 "max": float(v.max()),
                 "latest": float(v.iloc[-1]),
                 "n_dates": len(v),
+                "top_n": _top_n_used(per_date) if metric == "churn_top_bottom" else "",
             }
         )
-    return pd.DataFrame(rows, columns=["metric", "mean", "median", "max", "latest", "n_dates"])
+    return pd.DataFrame(rows, columns=[*_SUMMARY_COLUMNS, "top_n"])
+
+
+_SUMMARY_COLUMNS = ("metric", "mean", "median", "max", "latest", "n_dates")
+
+
+def _top_n_used(per_date: pd.DataFrame) -> str:
+    """The N (or range of N, ``"20-35"``) of the pairs with a top/bottom overlap."""
+    if "top_n" not in per_date.columns:
+        return ""
+    used = per_date["top_n"].dropna()
+    if used.empty:
+        return ""
+    low, high = int(used.min()), int(used.max())
+    return str(low) if low == high else f"{low}-{high}"

@@ -126,7 +126,8 @@ def run_exposure(
         neutralize_to: feature columns, or ``"size"`` for log(``size_column``).
         size_column: the market-cap column ``size`` refers to.
         proportion: neutralisation proportion (numerai-tools ``neutralize``).
-        top_n: N of the top/bottom churn overlap (None: skip).
+        top_n: N of the top/bottom churn overlap (None: skip); a pair of dates with under 2N
+            tickers uses half the smaller date's tickers (``top_n`` column of the churn).
         methods: exposure methods to compute.
         exclude_statuses: universe statuses that must not join.
         stream: read the features per batch of dates (None: automatic above 1 GiB Parquet).
@@ -160,7 +161,7 @@ def run_exposure(
             stages.append(("neutralized", neutral))
         parts += _exposures(stages, feats, methods, fkey)
     per_date = pd.concat(parts, ignore_index=True)
-    churned = churn(signal, top_n=top_n, key=skey)
+    churned = churn(signal, top_n=top_n, key=skey, scale_top_n=True)  # N fits the dates
     return ExposureReport(
         per_date=per_date,
         summary=summarize_exposures(per_date),

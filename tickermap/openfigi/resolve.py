@@ -32,7 +32,7 @@ import pandas as pd
 
 from tickermap import columns as C
 from tickermap.config import Settings
-from tickermap.errors import OfflineMiss, TickermapError, TransportError
+from tickermap.errors import InputError, OfflineMiss, TickermapError, TransportError
 from tickermap.openfigi.cache import OutcomeCache
 from tickermap.openfigi.client import OpenFigiClient
 from tickermap.openfigi.records import FigiRecord, Job, MapOutcome
@@ -391,6 +391,8 @@ def resolve_file(
         column = next((c for c in C.TICKER_COLUMNS if c in frame.columns), C.BLOOMBERG_TICKER)
     require_columns(frame, [column], path=universe, hint="choose the ticker column with --column")
     namespace = namespace_for_column(column)
+    if frame.empty:  # as reconcile and validate: a header alone is not a universe
+        raise InputError("the universe has no rows", path=universe, line=2)
     values = frame[column].tolist()
     with (
         OutcomeCache.for_settings(settings) as cache,

@@ -14,40 +14,48 @@ does not import pandas.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tickermap._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from tickermap.tables.formats import CSV_SUFFIXES, PARQUET_SUFFIXES, table_format
-    from tickermap.tables.outputs import OUTPUT_SUFFIXES, check_outputs
-    from tickermap.tables.parse import NA_TOKENS, Where, parse_dates, parse_numbers
-    from tickermap.tables.read import read_table, require_columns
+    from tickermap.tables.formats import (
+        CSV_SUFFIXES,
+        PARQUET_SUFFIXES,
+        table_format,
+    )
+    from tickermap.tables.outputs import (
+        OUTPUT_SUFFIXES,
+        check_outputs,
+    )
+    from tickermap.tables.parse import (
+        NA_TOKENS,
+        Where,
+        parse_dates,
+        parse_numbers,
+    )
+    from tickermap.tables.read import (
+        csv_text,
+        ragged_row,
+        read_table,
+        require_columns,
+    )
+    from tickermap.tables.rows import (
+        SMALL_CSV_BYTES,
+        Cell,
+        is_small_csv,
+        read_rows,
+        write_rows,
+    )
     from tickermap.tables.write import (
         FORMULA_PREFIXES,
         STALE_TEMP_SECONDS,
         atomic_path,
+        check_table_path,
+        guard_cell,
         guard_formulas,
         write_table,
     )
-
-_HOME = {
-    "CSV_SUFFIXES": "formats",
-    "PARQUET_SUFFIXES": "formats",
-    "table_format": "formats",
-    "OUTPUT_SUFFIXES": "outputs",
-    "check_outputs": "outputs",
-    "NA_TOKENS": "parse",
-    "Where": "parse",
-    "parse_dates": "parse",
-    "parse_numbers": "parse",
-    "read_table": "read",
-    "require_columns": "read",
-    "FORMULA_PREFIXES": "write",
-    "STALE_TEMP_SECONDS": "write",
-    "atomic_path": "write",
-    "guard_formulas": "write",
-    "write_table": "write",
-}
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -55,28 +63,26 @@ __all__ = [
     "NA_TOKENS",
     "OUTPUT_SUFFIXES",
     "PARQUET_SUFFIXES",
+    "SMALL_CSV_BYTES",
     "STALE_TEMP_SECONDS",
+    "Cell",
     "Where",
     "atomic_path",
     "check_outputs",
+    "check_table_path",
+    "csv_text",
+    "guard_cell",
     "guard_formulas",
+    "is_small_csv",
     "parse_dates",
     "parse_numbers",
+    "ragged_row",
+    "read_rows",
     "read_table",
     "require_columns",
     "table_format",
+    "write_rows",
     "write_table",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'tickermap.tables' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"tickermap.tables.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__)

@@ -14,13 +14,15 @@ import warnings
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from tickermap.errors import InputError
 from tickermap.tables.formats import table_format
 
-__all__ = ["read_table", "require_columns"]
+if TYPE_CHECKING:  # imported where a frame is built: tables.rows reads small CSVs without it
+    import pandas as pd
+
+__all__ = ["csv_text", "ragged_row", "read_table", "require_columns"]
 
 _PARQUET_MAGIC = b"PAR1"
 
@@ -101,7 +103,13 @@ def _read_bytes(path: Path) -> bytes:
         ) from exc
 
 
-def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
+def csv_text(path: Path) -> tuple[str, str, list[str]]:
+    """The decoded text of a CSV file, its delimiter and its checked header row.
+
+    Raises:
+        InputError: unreadable, not gzip, Parquet bytes, not UTF-8, empty, repeated header
+            column, a single-column header that looks like another delimiter.
+    """
     raw = _read_bytes(path)
     if raw.startswith(_PARQUET_MAGIC):
         raise InputError("this is a Parquet file with a CSV name; rename it to .parquet", path=path)
@@ -118,7 +126,6 @@ def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
     del raw
     if not text.strip():
         raise InputError("the file is empty; expected a header row and data rows", path=path)
-    source, full = io.StringIO(text), text
     end = text.find("\n")
     first = (text if end < 0 else text[:end]).rstrip("\r")  # the whole header, however long
     delimiter = _sniff_delimiter(path, first)
@@ -127,6 +134,19 @@ def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
     except csv.Error:
         header = []
     _check_header(path, header, delimiter)
+    return text, delimiter, header
+
+
+def ragged_row(path: Path, text: str, delimiter: str, width: int) -> InputError:
+    """The error for the first row of ``text`` with more fields than the header's ``width``."""
+    return _ragged(path, text, delimiter, width)
+
+
+def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
+    import pandas as pd
+
+    text, delimiter, header = csv_text(path)
+    source, full = io.StringIO(text), text
     try:
         with warnings.catch_warnings():
             # index_col=False: a first data row with one field more than the header must not
@@ -159,6 +179,8 @@ def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         with path.open("rb") as fh:
             head = fh.read(4)

@@ -24,14 +24,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from tickermap.errors import ConfigError
 from tickermap.tables.formats import CSV_SUFFIXES, PARQUET_SUFFIXES, table_format
 
-__all__ = ["FORMULA_PREFIXES", "STALE_TEMP_SECONDS", "atomic_path", "guard_formulas", "write_table"]
+if TYPE_CHECKING:  # imported where a frame is written: tables.rows writes without them
+    import pandas as pd
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "STALE_TEMP_SECONDS",
+    "atomic_path",
+    "check_table_path",
+    "guard_cell",
+    "guard_formulas",
+    "write_table",
+]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 """Text cells starting with one of these get a leading ``'`` in CSV outputs."""
@@ -134,12 +143,41 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
+def guard_cell(value: str) -> str:
+    """One text cell as :func:`guard_formulas` writes it to CSV.
+
+    >>> [guard_cell(v) for v in ("=1+1", "-0.5", "@x", "ok")]
+    ["'=1+1", '-0.5', "'@x", 'ok']
+    """
+    if value[:1] in FORMULA_PREFIXES and re.fullmatch(_NUMBER, value) is None:
+        return "'" + value
+    return value
+
+
+def check_table_path(path: str | Path) -> Path:
+    """``path`` as a table output: refuse a folder or an extension other than CSV/Parquet.
+
+    Raises:
+        ConfigError: naming the path and what to do.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise ConfigError(f"output {str(target)!r} is a folder; give a file name like out.csv")
+    if not target.name.lower().endswith((*PARQUET_SUFFIXES, *CSV_SUFFIXES)):
+        kind = f"unknown table format {target.suffix!r}" if target.suffix else "no extension"
+        raise ConfigError(f"output {str(target)!r}: {kind}; name it .csv or .parquet")
+    return target
+
+
 def guard_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose risky text cells (see the module doc) start with ``'``.
 
     >>> guard_formulas(pd.DataFrame({"a": ["=1+1", "-0.5", "@x", "ok"]}))["a"].tolist()
     ["'=1+1", '-0.5', "'@x", 'ok']
     """
+    import numpy as np
+    import pandas as pd
+
     out = frame
     for column in frame.columns:
         values = frame[column]
@@ -174,13 +212,8 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     Raises:
         ConfigError: the path is a folder, has an unknown extension or cannot be written.
     """
-    target = Path(path)
+    target = check_table_path(path)
     name = target.name.lower()
-    if target.is_dir():
-        raise ConfigError(f"output {str(target)!r} is a folder; give a file name like out.csv")
-    if not name.endswith((*PARQUET_SUFFIXES, *CSV_SUFFIXES)):
-        kind = f"unknown table format {target.suffix!r}" if target.suffix else "no extension"
-        raise ConfigError(f"output {str(target)!r}: {kind}; name it .csv or .parquet")
     with atomic_path(target) as tmp:
         if table_format(target) == "parquet":
             frame.to_parquet(tmp, index=False)

@@ -37,8 +37,16 @@ if TYPE_CHECKING:
         convert_column,
         convert_file,
         convert_table,
+        output_names,
+        pick_column,
         target_column,
         yahoo_to_bloomberg,
+    )
+    from tickermap.tickers.symbols_csv import (
+        convert_small_csv,
+    )
+    from tickermap.tickers.symbols_evidence import (
+        yahoo_column,
     )
 
 __all__ = [
@@ -58,16 +66,20 @@ __all__ = [
     "bloomberg_to_yahoo",
     "convert_column",
     "convert_file",
+    "convert_small_csv",
     "convert_table",
     "exchange_code",
     "exchange_for_venue",
     "load_exchanges",
     "namespace_for_column",
     "numerai_to_bloomberg",
+    "output_names",
     "parse_column",
     "parse_ticker",
+    "pick_column",
     "target_column",
     "venue_map",
+    "yahoo_column",
     "yahoo_to_bloomberg",
 ]
 

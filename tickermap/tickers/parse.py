@@ -16,14 +16,16 @@ here.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Literal
 
 from tickermap import columns as C
 from tickermap.errors import ConfigError
+
+if TYPE_CHECKING:  # imported by the column functions only: single values never need pandas
+    import pandas as pd
 
 __all__ = [
     "BLOOMBERG_TO_ISO",
@@ -228,9 +230,15 @@ def parse_ticker(value: object, *, namespace: Namespace = "bloomberg") -> Ticker
     >>> parse_ticker("1538").error
     'no_exchange_code'
     """
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+    if value is None or (isinstance(value, float) and value != value) or _is_pd_na(value):
         return _fail("", "empty", "missing ticker")
     return _parse_text(str(value), namespace)
+
+
+def _is_pd_na(value: object) -> bool:
+    """``value is pandas.NA``, without importing pandas (no pandas loaded: no ``pd.NA``)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and value is getattr(pandas, "NA", None)
 
 
 def exchange_code(value: object) -> str | None:
@@ -350,6 +358,8 @@ def parse_column(values: pd.Series, *, namespace: Namespace) -> pd.DataFrame:
         ``bloomberg_ticker`` (canonical, Bloomberg namespace), ``error``, ``message``. The first
         three are missing on rows with an error.
     """
+    import pandas as pd
+
     keys = values.astype("object").where(values.notna(), None)
     uniques = pd.unique(keys.to_numpy())
     table = {v: _row(v, namespace) for v in uniques}

@@ -14,16 +14,14 @@ String rules only: no network, no identifier lookups (those live in ``resolve``/
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
-
 from tickermap import columns as C
 from tickermap.errors import InputError
-from tickermap.tables import read_table, write_table
 from tickermap.tickers.exchanges import Exchange, load_exchanges
 from tickermap.tickers.parse import (
     Namespace,
@@ -34,8 +32,10 @@ from tickermap.tickers.parse import (
     parse_ticker,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas is imported where a table is converted: small CSVs never need it
     from collections.abc import Sequence
+
+    import pandas as pd
 
     from tickermap.maps.load import LoadedMap
     from tickermap.maps.options import MapSpec
@@ -49,6 +49,8 @@ __all__ = [
     "convert_column",
     "convert_file",
     "convert_table",
+    "output_names",
+    "pick_column",
     "target_column",
     "yahoo_to_bloomberg",
 ]
@@ -227,6 +229,27 @@ def target_column(to: Target) -> str:
     return _TARGET_COLUMNS[to]
 
 
+def output_names(existing: Sequence[str], to: Target) -> tuple[str, str, str]:
+    """The names of the three added columns (target, ambiguous, error) for a table.
+
+    A name the table already has gets ``_converted`` (then ``_converted2``, ...), so converting
+    an output again never overwrites or repeats a column the user supplied.
+
+    >>> output_names(["yahoo", "symbol_ambiguous", "symbol_error"], "bloomberg")
+    ('bloomberg_ticker', 'symbol_ambiguous_converted', 'symbol_error_converted')
+    """
+    taken = set(existing)
+    names = []
+    for base in (target_column(to), AMBIGUOUS, ERROR):
+        name, n = base, 1
+        while name in taken:
+            name = f"{base}_converted" + (str(n) if n > 1 else "")
+            n += 1
+        taken.add(name)
+        names.append(name)
+    return names[0], names[1], names[2]
+
+
 def _to_bloomberg(value: object, source: Source) -> SymbolResult:
     if source == "yahoo":
         if value is None or (isinstance(value, float) and value != value):
@@ -273,6 +296,8 @@ def convert_column(
         ``bloomberg_ticker`` or ``numerai_ticker``), ``symbol_ambiguous`` (bool) and
         ``symbol_error`` (reason code or missing).
     """
+    import pandas as pd
+
     keys = values.astype("object").where(values.notna(), None).to_numpy()
     if venues is None:
         vens = [None] * len(keys)
@@ -313,6 +338,30 @@ class SymbolSummary:
     output: str
 
 
+def pick_column(
+    columns: Sequence[str], column: str | None, source: Source | None, venue_column: str | None
+) -> tuple[str, Source]:
+    """The input column of :func:`convert_table` and its namespace (see there).
+
+    Raises:
+        InputError: a named column is missing.
+        ConfigError: the namespace cannot be told from the column name.
+    """
+    candidates = (*C.TICKER_COLUMNS, C.YAHOO)
+    col = column or next((c for c in candidates if c in columns), None)
+    if col is None or col not in columns:
+        raise InputError(
+            f"no column {column or ' / '.join(candidates)!r}; name the ticker column with --column",
+            line=1,
+        )
+    if venue_column is not None and venue_column not in columns:
+        raise InputError(f"no venue column {venue_column!r}", line=1, column=venue_column)
+    ns: Source = source or (
+        "yahoo" if col.strip().lower() == C.YAHOO else namespace_for_column(col)
+    )
+    return col, ns
+
+
 def convert_table(
     frame: pd.DataFrame,
     *,
@@ -340,33 +389,26 @@ def convert_table(
         InputError: a named column is missing.
         ConfigError: the namespace cannot be told from the column name.
     """
-    candidates = (*C.TICKER_COLUMNS, C.YAHOO)
-    col = column or next((c for c in candidates if c in frame.columns), None)
-    if col is None or col not in frame.columns:
-        raise InputError(
-            f"no column {column or ' / '.join(candidates)!r}; name the ticker column with --column",
-            line=1,
-        )
-    if venue_column is not None and venue_column not in frame.columns:
-        raise InputError(f"no venue column {venue_column!r}", line=1, column=venue_column)
-    ns: Source = source or (
-        "yahoo" if col.strip().lower() == C.YAHOO else namespace_for_column(col)
-    )
+    import pandas as pd
+
+    col, ns = pick_column(list(frame.columns), column, source, venue_column)
     venues = frame[venue_column] if venue_column else None
     if to == "yahoo":
-        converted = _yahoo_column(frame, col, ns, venues, maps)
+        from tickermap.tickers.symbols_evidence import yahoo_column
+
+        converted = yahoo_column(frame, col, ns, venues, maps)
     else:
         converted = convert_column(frame[col], namespace=ns, to=to, venues=venues)
-    name = target_column(to)
-    if name in frame.columns:
-        name = f"{name}_converted"  # never overwrite a column the user supplied
-        converted = converted.rename(columns={target_column(to): name})
+    names = output_names(list(frame.columns), to)
+    base = (target_column(to), AMBIGUOUS, ERROR)
+    converted = converted.rename(columns=dict(zip(base, names, strict=True)))
+    name = names[0]
     out = pd.concat([frame, converted], axis=1)
-    errors = converted[ERROR].dropna().value_counts()
+    errors = converted[names[2]].dropna().value_counts()
     summary = SymbolSummary(
         rows=len(frame),
         converted=int(converted[name].notna().sum()),
-        ambiguous=int(converted[AMBIGUOUS].sum()),
+        ambiguous=int(converted[names[1]].sum()),
         errors={str(k): int(v) for k, v in errors.items()},
         column=col,
         source=ns,
@@ -388,9 +430,21 @@ def convert_file(
     """Read a CSV/Parquet table, convert its ticker column, write the result atomically.
 
     See :func:`convert_table` for the arguments (``maps`` are ``--map`` values, loaded here);
-    errors name the file.
+    errors name the file. A small plain CSV without maps (``tickermap.tables.rows``) is
+    converted without pandas, to the same bytes.
     """
+    from tickermap.tables.rows import is_small_csv
+
+    if not maps and is_small_csv(path, out):
+        from tickermap.tickers.symbols_csv import convert_small_csv
+
+        summary = convert_small_csv(
+            path, out, column=column, to=to, source=source, venue_column=venue_column
+        )
+        if summary is not None:
+            return summary
     from tickermap.maps.options import load_map_spec
+    from tickermap.tables import read_table, write_table
 
     frame = read_table(path)
     loaded = [load_map_spec(m) for m in maps]
@@ -402,52 +456,3 @@ def convert_file(
         raise InputError(exc.message, path=path, line=exc.line, column=exc.column) from exc
     write_table(table, out)
     return summary
-
-
-def _yahoo_column(
-    frame: pd.DataFrame,
-    col: str,
-    ns: Source,
-    venues: pd.Series | None,
-    maps: Sequence[LoadedMap],
-) -> pd.DataFrame:
-    """The ``yahoo`` column from evidence (witnesses, the table's own identifiers), rules last."""
-    from tickermap.maps.yahoo_evidence import TickerFacts, YahooEvidence
-
-    bbg = convert_column(frame[col], namespace=ns, to="bloomberg")
-    evidence = YahooEvidence.from_maps(maps)
-    ids = (C.ISIN, C.COMPOSITE_FIGI, C.FIGI, C.SHARE_CLASS_FIGI, C.NAME)
-    own = {c: frame[c].astype("object").where(frame[c].notna(), None) for c in ids if c in frame}
-    vens = venues.astype("object").where(venues.notna(), None) if venues is not None else None
-    Row = tuple[str | None, bool, str | None, str | None]
-    cache: dict[tuple[object, ...], Row] = {}
-    out: list[Row] = []
-    for i, ticker in enumerate(bbg[C.BLOOMBERG_TICKER].astype("object").tolist()):
-        if not isinstance(ticker, str):
-            error = bbg[ERROR].iloc[i]
-            out.append((None, False, error if isinstance(error, str) else None, None))
-            continue
-        cells = tuple(v.iloc[i] for v in own.values())
-        venue = vens.iloc[i] if vens is not None else None
-        key = (ticker, venue, *cells)
-        if key not in cache:
-            get = dict(zip(own, cells, strict=True)).get
-            facts = TickerFacts.of(
-                isins=[get(C.ISIN)],
-                figis=[get(C.COMPOSITE_FIGI), get(C.FIGI), get(C.SHARE_CLASS_FIGI)],
-                names=[get(C.NAME)],
-                venue=venue.strip().upper() if isinstance(venue, str) and venue.strip() else None,
-            )
-            p = evidence.pick(ticker, facts)
-            cache[key] = (p.symbol, p.ambiguous or bool(bbg[AMBIGUOUS].iloc[i]), p.error, p.source)
-        out.append(cache[key])
-    result = pd.DataFrame(
-        {
-            C.YAHOO: pd.Series([r[0] for r in out], dtype="str"),
-            AMBIGUOUS: pd.Series([r[1] for r in out], dtype="bool"),
-            ERROR: pd.Series([r[2] for r in out], dtype="str"),
-            YAHOO_SOURCE: pd.Series([r[3] for r in out], dtype="str"),
-        }
-    )
-    result.index = frame.index
-    return result
