@@ -18,8 +18,7 @@ tickers that do not parse and a file without the entity column are reported as f
 
 from __future__ import annotations
 
-import gzip
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,39 +27,27 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tickermap.columns import BLOOMBERG_TICKER, COMPOSITE_FIGI, DATE, NUMERAI_TICKER
+from tickermap.columns import COMPOSITE_FIGI
 from tickermap.errors import ConfigError, InputError
 from tickermap.history._dates import DateFormat, parse_date_value
+from tickermap.history.files import (
+    FileColumns,
+    batches,
+    resolve_columns,
+)
 from tickermap.history.findings import Finding
 from tickermap.progress import Progress, ensure
 from tickermap.tables import table_format
-from tickermap.tickers.parse import namespace_for_column, parse_ticker
+from tickermap.tickers.parse import parse_ticker
 
 __all__ = [
-    "DATE_COLUMNS",
     "ENTITY",
-    "TICKER_COLUMN_NAMES",
-    "FileColumns",
     "Observations",
     "read_universe_files",
 ]
 
-DATE_COLUMNS = (DATE, "friday_date")
-TICKER_COLUMN_NAMES = (NUMERAI_TICKER, BLOOMBERG_TICKER, "ticker")
 ENTITY = "entity"
 """The entity column's name in outputs when the inputs have none."""
-_CSV_BLOCK = 1 << 24
-
-
-@dataclass(frozen=True, slots=True)
-class FileColumns:
-    """Which columns of one file are read, and the ticker namespace they imply."""
-
-    path: Path
-    date: str
-    ticker: str
-    entity: str | None
-    namespace: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,120 +204,6 @@ class _FileReader:
         self.parts.append((t, d, e, f, rows))
 
 
-def _csv_header(path: Path) -> tuple[list[str], str]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rb") as fh:
-            first = fh.readline(1 << 20)
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc}", path=path) from exc
-    if first.startswith(b"PAR1"):
-        raise InputError("this is a Parquet file with a CSV name; rename it to .parquet", path=path)
-    try:
-        text = first.decode("utf-8-sig").rstrip("\r\n")
-    except UnicodeDecodeError as exc:
-        raise InputError("the header is not UTF-8; re-save the file as UTF-8", path=path) from exc
-    if not text.strip():
-        raise InputError("the file is empty; expected a header row and data rows", path=path)
-    counts = {d: text.count(d) for d in (",", ";", "\t", "|")}
-    delimiter = max(counts, key=lambda d: counts[d])
-    names = [c.strip().strip('"') for c in text.split(delimiter if counts[delimiter] else ",")]
-    return names, delimiter if counts[delimiter] else ","
-
-
-def _columns_of(path: Path) -> list[str]:
-    if not path.exists():
-        raise InputError("no such file; check the path", path=path)
-    if path.is_dir():
-        raise InputError("this is a folder, not a table file", path=path)
-    if table_format(path) == "csv":
-        return _csv_header(path)[0]
-    import pyarrow.parquet as pq
-
-    try:
-        return list(pq.read_schema(path).names)
-    except Exception as exc:  # pyarrow raises many types; all mean the same to a user
-        raise InputError(f"cannot read as Parquet: {exc}", path=path) from exc
-
-
-def _pick(
-    names: list[str], given: str | None, defaults: Sequence[str], path: Path, what: str
-) -> str:
-    if given is not None:
-        if given not in names:
-            raise InputError(
-                f"no {what} column {given!r}; the header has {', '.join(map(repr, names[:12]))}",
-                path=path,
-                line=1,
-            )
-        return given
-    for name in defaults:
-        if name in names:
-            return name
-    raise InputError(
-        f"no {what} column (looked for {', '.join(defaults)}); name it with --{what}-column",
-        path=path,
-        line=1,
-    )
-
-
-def _resolve(path: Path, date: str | None, ticker: str | None, entity: str | None) -> FileColumns:
-    names = _columns_of(path)
-    date_col = _pick(names, date, DATE_COLUMNS, path, "date")
-    ticker_col = _pick(names, ticker, TICKER_COLUMN_NAMES, path, "ticker")
-    wanted = entity if entity is not None else COMPOSITE_FIGI
-    try:
-        namespace: str = namespace_for_column(ticker_col)
-    except ConfigError:
-        namespace = "other"
-    return FileColumns(path, date_col, ticker_col, wanted if wanted in names else None, namespace)
-
-
-def _batches(cols: FileColumns) -> Iterator[pa.Table]:
-    wanted = [c for c in (cols.date, cols.ticker, cols.entity) if c is not None]
-    if table_format(cols.path) == "parquet":
-        import pyarrow.parquet as pq
-
-        try:
-            schema = pq.read_schema(cols.path)
-            text = [
-                c
-                for c in (cols.ticker, cols.entity)
-                if c is not None
-                and (
-                    pa.types.is_string(schema.field(c).type)
-                    or pa.types.is_large_string(schema.field(c).type)
-                )
-            ]
-            pf = pq.ParquetFile(cols.path, read_dictionary=text)  # decoded straight to codes
-            for i in range(pf.num_row_groups):
-                yield pf.read_row_group(i, columns=wanted)
-        except (OSError, pa.ArrowException) as exc:
-            raise InputError(f"cannot read as Parquet: {exc}", path=cols.path) from exc
-        return
-    import pyarrow.csv as pacsv
-
-    _, delimiter = _csv_header(cols.path)
-    try:
-        reader = pacsv.open_csv(
-            cols.path,
-            read_options=pacsv.ReadOptions(block_size=_CSV_BLOCK),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=wanted,
-                column_types={c: pa.string() for c in wanted},
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
-        )
-        for batch in reader:
-            yield pa.Table.from_batches([batch])
-    except (OSError, pa.ArrowException) as exc:
-        raise InputError(
-            f"cannot parse as CSV ({exc}); check the delimiter and quoting", path=cols.path
-        ) from exc
-
-
 def _check_namespaces(columns: list[FileColumns]) -> None:
     first = columns[0]
     for cols in columns[1:]:
@@ -409,7 +282,7 @@ def read_universe_files(
         raise ConfigError("give at least one dated universe file")
     prog = ensure(progress)
     files = tuple(Path(p) for p in paths)
-    columns = [_resolve(p, date_column, ticker_column, entity_column) for p in files]
+    columns = [resolve_columns(p, date_column, ticker_column, entity_column) for p in files]
     _check_namespaces(columns)
     if entity_column is not None and all(c.entity is None for c in columns):
         raise InputError(
@@ -426,7 +299,7 @@ def read_universe_files(
     for index, cols in enumerate(columns):
         reader = _FileReader(cols, tickers, entities)
         prog.start(f"history: {cols.path.name}", None)
-        for table in _batches(cols):
+        for table in batches(cols):
             reader.add(table, index)
             prog.advance(table.num_rows)
         prog.finish()
