@@ -16,7 +16,6 @@ if TYPE_CHECKING:
         KEYED_JOBS_PER_REQUEST,
         UNKEYED_JOBS_PER_REQUEST,
         OpenFigiClient,
-        SearchResult,
     )
     from tickermap.openfigi.ratelimit import (
         TIME_SCALE_HEADER,
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
         ticker_job,
         venue_lookup_codes,
     )
+    from tickermap.openfigi.search import SearchResult
     from tickermap.openfigi.transport import (
         FATAL_STATUSES,
         RETRY_STATUSES,

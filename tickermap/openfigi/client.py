@@ -18,17 +18,14 @@ session; it is never logged, put in messages, reprs or cache keys. This module n
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
-import re
 import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any
@@ -50,6 +47,7 @@ from tickermap.openfigi.records import (
     MapOutcome,
     parse_item,
 )
+from tickermap.openfigi.search import SearchResult, sweep
 from tickermap.openfigi.transport import FATAL_STATUSES, USER_AGENT, Transport
 from tickermap.progress import Progress, ensure
 
@@ -62,7 +60,6 @@ __all__ = [
     "Job",
     "MapOutcome",
     "OpenFigiClient",
-    "SearchResult",
 ]
 
 log = logging.getLogger(__name__)
@@ -72,31 +69,6 @@ _DEAD_BATCHES = 3
 """Consecutive batches failing entirely (after retries) that abort a run."""
 _SHARE_POLL = 0.2
 """Seconds between looks at jobs another run (same cache file) is fetching."""
-_SEARCH_REJECTION = re.compile(r"^(invalid key|query must|invalid value|invalid enum)", re.I)
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    """Rows of a search/filter sweep.
-
-    Attributes:
-        records: every row fetched, in server order.
-        total: the server's ``total`` (filter only).
-        next_cursor: where to resume (pass as ``start=``) when the sweep is not complete.
-        complete: the last page was reached (no ``next``).
-        message: why the sweep stopped early, when it did.
-    """
-
-    records: tuple[FigiRecord, ...]
-    total: int | None
-    next_cursor: str | None
-    complete: bool
-    message: str = ""
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _failed(job: Job, reason: str) -> MapOutcome:
@@ -422,7 +394,7 @@ class OpenFigiClient:
             OpenFigiError: the first page could not be fetched.
         """
         return list(
-            self._sweep("/v3/search", {"query": query, **filters}, None, max_results).records
+            sweep(self._http, "/v3/search", {"query": query, **filters}, None, max_results).records
         )
 
     def filter(
@@ -439,45 +411,4 @@ class OpenFigiClient:
         the cursor to resume from; it is never reported as complete.
         """
         body = dict(filters) if query is None else {"query": query, **filters}
-        return self._sweep("/v3/filter", body, start, max_results)
-
-    def _sweep(
-        self, path: str, body: dict[str, Any], start: str | None, max_results: int | None
-    ) -> SearchResult:
-        request = {_camel(k): v for k, v in body.items() if v is not None}
-        records: list[FigiRecord] = []
-        cursor, total = start, None
-        while True:
-            page_body = {**request, **({"start": cursor} if cursor else {})}
-            try:
-                page = self._http.retrying(functools.partial(self._page, path, page_body))
-            except OpenFigiError as exc:
-                if not records or (
-                    isinstance(exc, HTTPStatusError) and exc.status in FATAL_STATUSES
-                ):
-                    raise
-                return SearchResult(tuple(records), total, cursor, False, str(exc))
-            records.extend(FigiRecord.from_api(r) for r in page["data"])
-            total = page.get("total", total)
-            cursor = page.get("next")
-            if not cursor:
-                return SearchResult(tuple(records), total, None, True)
-            if max_results is not None and len(records) >= max_results:
-                return SearchResult(tuple(records), total, cursor, False, "max_results reached")
-
-    def _page(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        page = self._http.call("POST", path, body, self._http.search)
-        if isinstance(page, dict) and "error" in page:
-            message = str(page["error"])
-            if _SEARCH_REJECTION.match(message):
-                raise HTTPStatusError(
-                    f"OpenFIGI rejected the {path} request: {message!r}",
-                    status=400,
-                    url=f"{self._http.base}{path}",
-                    body=message,
-                )
-            # A 200 carrying an error has been a transient fault (§1.8): retry, never keep it.
-            raise ResponseShapeError(f"OpenFIGI answered 200 with error {message!r} on {path}")
-        if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-            raise ResponseShapeError(f"unexpected {path} answer: {page!r:.120}")
-        return page
+        return sweep(self._http, "/v3/filter", body, start, max_results)
