@@ -152,3 +152,29 @@ def test_same_company_misfit_with_another_securitys_share_class_is_blamed() -> N
     # another witness lists the ISIN on the same market: a real cross-listing too
     local = _x("AEM SP", agnico, "Agnico Eagle Mines", "fd", share=home_share)
     assert _blamed(blame_listings([home, wrong, local])) == set()
+
+
+def test_reconcile_reports_a_blamed_row_outside_the_universe(tmp_path) -> None:
+    from tickermap.config import Settings
+    from tickermap.maps.load import load_map
+    from tickermap.reconcile.html import render_report
+    from tickermap.reconcile.pipeline import reconcile
+
+    (tmp_path / "a.csv").write_text(
+        "bloomberg_ticker,name,isin\n4004 JP,SHOWA DENKO KK,JP3368000000\n"
+    )
+    (tmp_path / "b.csv").write_text(
+        "bloomberg_ticker,name,isin,yahoo\n"
+        "4004 JP,Showa Denko K.K.,JP3368000000,4004.T\n"
+        ",Dallah Healthcare Company,JP3368000000,4004.SR\n"
+    )
+    maps = [load_map(tmp_path / "a.csv", source="a"), load_map(tmp_path / "b.csv", source="b")]
+    universe = pd.DataFrame({"bloomberg_ticker": ["4004 JP"]})
+    result = reconcile(universe, maps, settings=Settings(cache_dir=tmp_path / "c"), offline=True)
+    blamed = result.stats["blamed_listings"]
+    assert isinstance(blamed, list)
+    assert [(b["source"], b["source_row"], b["yahoo"]) for b in blamed] == [("b", 3, "4004.SR")]
+    assert "b is wrong about 4004.SR" in str(blamed[0]["blamed"])
+    assert result.universe["status"].tolist() == ["corroborated"]  # the right ticker stays
+    html = render_report(result)
+    assert "off-universe" in html and "Dallah Healthcare Company" in html
