@@ -45,6 +45,7 @@ __all__ = ["Finding", "RowKey", "blame_listings", "roots_collide"]
 
 RowKey = tuple[str, int]
 _SAME_ROOT_EXPECTED = frozenset({"MF"})  # Mexico's SIC: foreign shares under their home ticker
+_OFFSHORE_HOME = frozenset({"IM", "JE", "GG", "LI"})  # domiciles whose home market is elsewhere
 
 
 @dataclass
@@ -253,6 +254,9 @@ def _blame_wrong_market(
     out: dict[RowKey, Finding],
     done: set[RowKey],
 ) -> set[RowKey]:
+    """Rule 5: a misfit (or Crown-dependency/Liechtenstein) listing of the ISIN's own company
+    on a market that does not list it, with another security's share class or a third
+    witness's domestic ISIN for that ticker."""
     blamed: set[RowKey] = set()
     for x in group:
         if x.fit not in ("misfit", "explained") or x.key in done or not x.isin:
@@ -267,9 +271,6 @@ def _blame_wrong_market(
         _record_blame(x, [home], f"ISIN {x.isin} is the home listing of {home.label}; {why}", out)
         blamed.add(x.key)
     return blamed
-
-
-_OFFSHORE_HOME = frozenset({"IM", "JE", "GG", "LI"})  # domiciles whose home market is elsewhere
 
 
 def _foreign_share(x: Listing, group: list[Listing], homes: list[Listing]) -> str | None:
