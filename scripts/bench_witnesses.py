@@ -63,7 +63,7 @@ def _timing(folder: Path) -> dict[str, float]:
 
 def _reconcile(
     data: Path, pairs: pd.DataFrame, work: Path
-) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+) -> tuple[pd.DataFrame, pd.DataFrame, object, float]:
     fd = data / "financedatabase" / "equities"
     fd_map = load_map(fd).frame
     fd_ticker = dict(zip(fd_map["yahoo"], fd_map["bloomberg_ticker"], strict=True))
@@ -76,19 +76,34 @@ def _reconcile(
     start = time.perf_counter()
     done = reconcile_files(universe, maps, work / "out.csv", settings=Settings(
         cache_dir=work / "cache"), offline=True)  # fmt: skip
-    return done.result.universe, done.result.review, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    blamed = done.result.stats.get("blamed_listings")
+    return done.result.universe, done.result.review, blamed, seconds
 
 
-def _claim_status(review: pd.DataFrame, source: str) -> dict[str, tuple[str, str]]:
-    # A FinanceDatabase folder names each file ``equities/FILE.csv``: one witness, many files.
+def _claim_status(
+    review: pd.DataFrame, source: str, key: str = "bloomberg_ticker"
+) -> dict[str, tuple[str, str]]:
+    # A FinanceDatabase folder names each file ``equities/FILE.csv``: one witness, many files,
+    # so its claims are keyed by Yahoo symbol (one ticker has several FinanceDatabase lines).
     src = review["source"].astype(str)
     sub = review[(src == source) | src.str.startswith(source + "/")]
-    return {t: (s, str(r)) for t, s, r in zip(sub["bloomberg_ticker"], sub["status"],
-                                              sub["reasons"], strict=True)}  # fmt: skip
+    return {str(t): (s, str(r)) for t, s, r in zip(sub[key], sub["status"], sub["reasons"],
+                                                   strict=True) if isinstance(t, str)}  # fmt: skip
+
+
+def _fd_claims(review: pd.DataFrame, blamed: object) -> dict[str, tuple[str, str]]:
+    """FinanceDatabase claims by Yahoo symbol, plus its blamed rows that are no claim of the
+    universe (``stats["blamed_listings"]``: rows known only by their Yahoo symbol)."""
+    out = _claim_status(review, "equities", key="yahoo")
+    for row in blamed if isinstance(blamed, list) else []:
+        if isinstance(row, dict) and isinstance(row.get("yahoo"), str):
+            out.setdefault(row["yahoo"], ("isin_conflict", "isin_conflict"))
+    return out
 
 
 def _isin_metrics(
-    pairs: pd.DataFrame, universe: pd.DataFrame, review: pd.DataFrame
+    pairs: pd.DataFrame, universe: pd.DataFrame, review: pd.DataFrame, blamed: object = None
 ) -> dict[str, object]:
     status = dict(zip(universe["bloomberg_ticker"], universe["status"], strict=True))
     reasons = dict(zip(universe["bloomberg_ticker"], universe["reasons"].astype(str), strict=True))
@@ -121,11 +136,11 @@ def _isin_metrics(
         }
     out["per_reason"] = per_reason
     sig = _claim_status(review, "signals_map_guillem.csv")
-    fdc = _claim_status(review, "equities")
+    fdc = _fd_claims(review, blamed)
     per_witness = {}
     for name, claims, key, label in (
         ("signals_map_guillem.csv", sig, "bloomberg_ticker", "wrong_isin_in_signals_map"),
-        ("financedatabase", fdc, "fd_ticker", "wrong_isin_in_financedatabase"),
+        ("financedatabase", fdc, "fd_symbol", "wrong_isin_in_financedatabase"),
     ):
         got = rows[key].map(lambda t, c=claims: c.get(t, ("absent", ""))[0])
         present = got != "absent"
@@ -160,7 +175,7 @@ def _which_file(
         return isinstance(t, str) and status.get(t, "ok") not in CALM
 
     sig_bad = rows["bloomberg_ticker"].map(lambda t: bad(sig, t))
-    fd_bad = rows["fd_ticker"].map(lambda t: bad(fdc, t))
+    fd_bad = rows["fd_symbol"].map(lambda t: bad(fdc, t))
     sig_row = rows["bloomberg_ticker"].map(row_bad)
     fd_row = rows["fd_ticker"].map(row_bad)
     in_sig = rows["label"] == "wrong_isin_in_signals_map"
@@ -317,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     renames = pd.read_csv(LABELS / "renames.csv", dtype=str, keep_default_na=False)
     timing = _timing(args.data / "financedatabase" / "equities")
     with tempfile.TemporaryDirectory() as tmp:
-        pairs_u, review, seconds = _reconcile(args.data, pairs, Path(tmp))  # adds fd_ticker
+        pairs_u, review, blamed, seconds = _reconcile(args.data, pairs, Path(tmp))  # +fd_ticker
         yahoo_tickers = Path(tmp) / "yahoo_universe.csv"
         yahoo[["bloomberg_ticker"]].to_csv(yahoo_tickers, index=False)
         done = reconcile_files(yahoo_tickers, [MapSpec(args.data / "signals_map_guillem.csv"),
@@ -330,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
                  load_map(args.data / "financedatabase" / "equities"),
                  load_map(args.data / "dsignals" / "eodhd-map.csv")]  # fmt: skip
     report = {
-        "isin_pairs": _isin_metrics(pairs, pairs_u, review),
+        "isin_pairs": _isin_metrics(pairs, pairs_u, review, blamed),
         "yahoo_symbols": _yahoo_metrics(yahoo, None),
         "yahoo_symbols_with_witnesses": _yahoo_metrics(yahoo, done.result.universe, witnesses),
         "renames": _rename_metrics(renames),

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         Finding,
         RowKey,
         blame_listings,
+        roots_collide,
     )
     from tickermap.reconcile.claims import (
         CLAIM_FIELDS,
@@ -46,7 +47,9 @@ if TYPE_CHECKING:
         describe,
     )
     from tickermap.reconcile.entities import (
+        FIT_RANK,
         FOREIGN_VENUES,
+        YAHOO_MARKETS,
         Listing,
         clusters,
         listing_fit,
@@ -147,6 +150,7 @@ __all__ = [
     "EVENT_REASONS",
     "FEATURE_LEVELS",
     "FIT_BITS",
+    "FIT_RANK",
     "FOREIGN_VENUES",
     "NO_EXCHANGE",
     "OFFLINE_CAP",
@@ -157,6 +161,7 @@ __all__ = [
     "SEVERITY",
     "UNIVERSE_COLUMNS",
     "VERDICT_COLUMNS",
+    "YAHOO_MARKETS",
     "Claim",
     "ClaimContext",
     "Consensus",
@@ -221,6 +226,7 @@ __all__ = [
     "render_report",
     "review_frame",
     "review_queue",
+    "roots_collide",
     "run_info",
     "score_claim",
     "severity_key",

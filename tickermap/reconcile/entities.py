@@ -8,7 +8,8 @@ agree). A cluster with two name groups is where one file is wrong (:mod:`.blame`
 
 Every listing also carries its *fit*: how its ISIN's country relates to the market it trades on:
 
-- ``home``: the ISIN's country is the market's;
+- ``home``: the ISIN's country is the market's (the Crown dependencies IM, JE and GG count as
+  the UK market's own, Liechtenstein as SIX's: they have no market of their own);
 - ``explained``: an offshore domicile, a US listing of a foreign issuer, a Chinese H share, or a
   market that lists foreign shares under their home ISIN (:data:`FOREIGN_VENUES`: the German
   regional venues, SIX, Mexico's SIC, LSE's international order book lines ``0XXX LN`` and
@@ -16,8 +17,14 @@ Every listing also carries its *fit*: how its ISIN's country relates to the mark
 - ``us_foreign``: a US listing of an ordinary share with a foreign (not offshore) ISIN: real
   for Canadian or Israeli issuers, but also the shape of a ticker collision (``ABF US`` with
   Associated British Foods' ISIN), so it loses to a home listing that names another company;
-- ``misfit``: none of these (``BN CN`` with Danone's French ISIN);
+- ``misfit``: none of these (``BN CN`` with Danone's French ISIN), or a line for foreign
+  shares that carries a domestic ISIN (``0S10 LN``, an international order book line, with a
+  GB ISIN);
 - ``unknown``: no ISIN or the market's country is unknown.
+
+A row without a Bloomberg ticker (FinanceDatabase lists Bursa Malaysia, SGX or Tadawul lines
+by Yahoo symbol only) still gets its market from the Yahoo suffix (:data:`YAHOO_MARKETS` and
+the exchange table), so it can be judged by ISIN: its ``ticker`` is then the Yahoo symbol.
 
 Pure: frames in, records out; only the rows whose identifiers touch the universe are indexed.
 """
@@ -37,7 +44,9 @@ from tickermap.tickers.exchanges import load_exchanges
 from tickermap.tickers.parse import parse_column
 
 __all__ = [
+    "FIT_RANK",
     "FOREIGN_VENUES",
+    "YAHOO_MARKETS",
     "Listing",
     "clusters",
     "listing_fit",
@@ -52,6 +61,23 @@ _FOREIGN_LINE = {
     "BZ": re.compile(r"[A-Z]{4}3[2-5]"),  # Brazilian depositary receipts (GEOO34 BZ)
 }
 _US = frozenset({"US", "UQ"})
+_HOME_OF = {"IM": "GB", "JE": "GB", "GG": "GB", "LI": "CH"}
+"""Domiciles without a market of their own: their companies' home listing is on this one."""
+YAHOO_MARKETS = {
+    ".SR": ("SA", False),  # Saudi Exchange (Tadawul)
+    ".BA": ("AR", True),  # Buenos Aires: CEDEARs of foreign shares
+    ".IL": ("GB", True),  # LSE international order book
+    ".AQ": ("GB", False),  # Aquis
+    ".TI": ("IT", True),  # EuroTLX: foreign shares
+    ".CR": ("VE", False),
+    ".RG": ("LV", False),
+    ".VS": ("LT", False),
+    ".TL": ("EE", False),
+    ".IC": ("IS", False),
+}
+"""Yahoo suffixes the exchange table does not know: (country, trades foreign shares)."""
+FIT_RANK = {"home": 3, "explained": 2, "us_foreign": 1, "misfit": 0, "unknown": -1}
+"""How well an ISIN fits a listing's market, best first (which file is wrong compares them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +97,7 @@ class Listing:
     name: str | None
     tokens: tuple[str, ...]
     fit: str
+    yahoo: str | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -92,19 +119,46 @@ def listing_fit(isin: str | None, code: str, root: str, country: str | None) -> 
     if not isin or not country:
         return "unknown"
     cc = isin[:2]
-    if cc == country:
-        return "home"
     line = _FOREIGN_LINE.get(code)
+    if cc == country or _HOME_OF.get(cc) == country:
+        if code == "LN" and line is not None and line.fullmatch(root) is not None:
+            return "misfit"  # an order-book line for foreign shares with a domestic ISIN
+        return "home"
     if code in _US and cc not in OFFSHORE_DOMICILES:
         return "us_foreign"
     if (
         cc in OFFSHORE_DOMICILES
         or (country == "HK" and cc == "CN")
         or code in FOREIGN_VENUES
+        or YAHOO_MARKETS.get(code, ("", False))[1]
         or (line is not None and line.fullmatch(root) is not None)
     ):
         return "explained"
     return "misfit"
+
+
+def _yahoo_market(symbol: object, suffixes: Mapping[str, tuple[str, str]]) -> tuple[str, str, str]:
+    """``(root, code, country)`` of a row known only by its Yahoo symbol (``("4004", ".SR",
+    "SA")``; ``code`` is the Bloomberg code when the exchange table knows the suffix)."""
+    if not isinstance(symbol, str) or "." not in symbol:
+        return "", "", ""
+    stem, _, tail = symbol.strip().upper().rpartition(".")
+    suffix = "." + tail
+    root = (stem.lstrip("0") or stem) if stem.isdigit() else stem
+    if suffix in suffixes:
+        code, country = suffixes[suffix]
+        return root, code, country
+    if suffix in YAHOO_MARKETS:
+        return root, suffix, YAHOO_MARKETS[suffix][0]
+    return "", "", ""
+
+
+def _suffix_table() -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for code, ex in load_exchanges().items():
+        for suffix in ex.yahoo_suffixes:
+            out.setdefault(suffix, (code, ex.country))
+    return out
 
 
 def _text(value: object) -> str | None:
@@ -129,6 +183,7 @@ def listings_for(
     wanted_tickers = set(tickers)
     wanted = set(keys)
     countries = {code: ex.country for code, ex in load_exchanges().items()}
+    suffixes = _suffix_table()
     out: list[Listing] = []
     for frame in frames:
         ids = [frame[c] for c in (C.ISIN, C.SHARE_CLASS_FIGI, C.COMPOSITE_FIGI) if c in frame]
@@ -148,7 +203,13 @@ def listings_for(
             root_s = root if isinstance(root, str) else ""
             isin = _text(rec.get(C.ISIN))
             source = str(rec[C.SOURCE])
+            yahoo = rec.get(C.YAHOO) if isinstance(rec.get(C.YAHOO), str) else None
             ticker = f"{root_s} {code_s}" if root_s and code_s else str(rec[C.BLOOMBERG_TICKER])
+            country = countries.get(code_s)
+            if not code_s and yahoo:  # no Bloomberg ticker: the market from the Yahoo suffix
+                root_s, code_s, cc = _yahoo_market(yahoo, suffixes)
+                country = cc or None
+                ticker = yahoo.strip().upper()
             out.append(
                 Listing(
                     source=source,
@@ -157,13 +218,14 @@ def listings_for(
                     ticker=ticker,
                     root=root_s,
                     code=code_s,
-                    country=countries.get(code_s),
+                    country=country,
                     isin=isin,
                     composite=_text(rec.get(C.COMPOSITE_FIGI)),
                     share=_text(rec.get(C.SHARE_CLASS_FIGI)),
                     name=rec.get(C.NAME) if isinstance(rec.get(C.NAME), str) else None,
                     tokens=name_tokens(rec.get(C.NAME)),
-                    fit=listing_fit(isin, code_s, root_s, countries.get(code_s)),
+                    fit=listing_fit(isin, code_s, root_s, country),
+                    yahoo=yahoo,
                 )
             )
     return out

@@ -118,7 +118,7 @@ def reconcile(
         ):
             lookups = gather_lookups(tickers, claims, client=own, progress=progress)
     verdicts = judge_claims(claim_records(claims), lookups, local=local_evidence(maps))
-    voted = _vote(claims, maps, verdicts, lookups, witness_of)
+    voted, off_universe = _vote(claims, maps, verdicts, lookups, witness_of)
     verdicts = voted.verdicts
     stats: dict[str, object] = {
         "tickers": len(tickers),
@@ -128,6 +128,7 @@ def reconcile(
         "namespace": ns,
         "witnesses": {w: asdict(st) for w, st in sorted(voted.witnesses.items())},
         "unreliable_witnesses": voted.unreliable,
+        "blamed_listings": off_universe,
     }
     for w in voted.unreliable:
         st = voted.witnesses[w]
@@ -191,8 +192,10 @@ def _vote(
     verdicts: list[Verdict],
     lookups: Lookups,
     witness_of: dict[str, str],
-) -> Consensus:
-    """Entity resolution across the witnesses, which file is wrong, and the per-field vote."""
+) -> tuple[Consensus, list[dict[str, object]]]:
+    """Entity resolution across the witnesses, which file is wrong, and the per-field vote;
+    also the blamed listings that are no claim of the universe (a witness row known only by
+    its Yahoo symbol or ISIN), each with the sentence saying which file is wrong."""
     keys = {
         v
         for col in (C.ISIN, C.SHARE_CLASS_FIGI, C.COMPOSITE_FIGI)
@@ -202,7 +205,21 @@ def _vote(
     listings = listings_for([m.frame for m in maps], witness_of, keys, tickers)
     findings = blame_listings(listings)
     fits = {x.key: x.fit for x in listings}
-    return apply_consensus(verdicts, lookups, findings, fits, witness_of)
+    claimed = {(v.claim.source, v.claim.source_row) for v in verdicts}
+    off_universe: list[dict[str, object]] = [
+        {
+            C.SOURCE: x.source,
+            C.SOURCE_ROW: x.source_row,
+            "ticker": x.ticker,
+            C.YAHOO: x.yahoo,
+            C.ISIN: x.isin,
+            C.NAME: x.name,
+            "blamed": findings[x.key].blamed,
+        }
+        for x in listings
+        if x.key not in claimed and x.key in findings and findings[x.key].blamed
+    ]
+    return apply_consensus(verdicts, lookups, findings, fits, witness_of), off_universe
 
 
 @dataclass
