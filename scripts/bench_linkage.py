@@ -18,16 +18,14 @@ blocked on ISIN, composite FIGI, share-class FIGI and ticker root + exchange cod
   table scored on both sides of the pair).
 - ``lenient_name``: the cluster rule of :mod:`tickermap.reconcile.entities` (name groups by
   :func:`tickermap.maps._groups.agree`); a yes/no answer, so AP and AUC are those of two levels.
-- ``splink``: splink (DuckDB backend), comparisons on the normalised name (exact level with a
-  term-frequency adjustment, truncation, Jaro-Winkler 0.9 / 0.75, same first word), ISIN
-  country vs listing market on both sides (:func:`tickermap.reconcile.entities.listing_fit`),
-  exchange, ticker root (same market / another market), ISIN, composite and share-class FIGI.
-  u by random sampling (10 million pairs, seed 1), m by EM (sessions blocked on ISIN, on root +
-  exchange and on the exact normalised name), lambda from deterministic rules (same ISIN,
-  composite or share class, assumed recall 0.8). Two models: ``splink_independent`` (ISIN,
-  composite and share class as three comparisons, the root compared across markets too: the
-  first model run) and ``splink_joint`` (the identifiers as one comparison, the root only
-  within a market; see :func:`_comparisons`). Decision: match probability >= 0.5.
+- ``splink_*`` (``scripts/linkage_splink.py``, DuckDB backend): ``independent`` (name with
+  a term-frequency adjustment, ISIN-country fit of both listings, market, root, ISIN, composite
+  and share-class FIGI; u from 10 million random pairs, seed 1; m by EM in sessions blocked on
+  ISIN, on root + exchange and on the exact name; lambda from the identifier rules with an
+  assumed recall of 0.8: the first model run), ``joint`` (the identifiers as one comparison,
+  the root only within a market: written after reading the first model's errors on these
+  labels) and ``same_features`` (the hand-set table's own features, m and u by EM). Decision:
+  match probability >= 0.5.
 
 Reports precision / recall / F1 of "match" and of "non-match" (a wrong ISIN caught) at each
 method's threshold, average precision (match class) and ROC AUC of the score, and run time
@@ -45,7 +43,6 @@ import dataclasses
 import importlib.metadata
 import importlib.util
 import json
-import logging
 import sys
 import time
 from pathlib import Path
@@ -64,13 +61,13 @@ from tickermap.reconcile.suspicion import score_claim
 from tickermap.tickers.exchanges import load_exchanges
 from tickermap.tickers.parse import parse_column
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from linkage_splink import KEYS, MODELS, splink_scores
+
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "data" / "labels" / "isin_pairs.csv"
 MATCH = ("same_company", "renamed")
 NON_MATCH = ("wrong_isin_in_signals_map", "wrong_isin_in_financedatabase")
-KEYS = (("isin",), ("composite",), ("share",), ("root", "code"))
-LAMBDA_RECALL = 0.8
-"""Assumed recall of the deterministic rules (same ISIN, composite or share class) for lambda."""
 
 
 # ---------------------------------------------------------------- listings and candidate pairs
@@ -146,11 +143,12 @@ def labelled_pairs(sig: pd.DataFrame, fd: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- (a) hand-set Fellegi-Sunter
-def handset_scores(sig: pd.DataFrame, fd: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+def handset_scores(
+    sig: pd.DataFrame, fd: pd.DataFrame, pairs: pd.DataFrame, weights: TokenWeights
+) -> pd.DataFrame:
     """Log-odds of every candidate pair under the hand-set table, claim side and both sides."""
     s = sig.set_index("unique_id").loc[pairs["sid"]].reset_index(drop=True)
     f = fd.set_index("unique_id").loc[pairs["fid"]].reset_index(drop=True)
-    weights = TokenWeights.fit(pd.concat([sig["name"], fd["name"]]).dropna().tolist())
     names = name_evidence(s["name"], f["name"], weights=weights).tolist()
     claim, both = [], []
     for name, s_row, f_row in zip(
@@ -175,156 +173,6 @@ def lenient_scores(sig: pd.DataFrame, fd: pd.DataFrame, pairs: pd.DataFrame) -> 
     return pd.Series(
         [float(agree(name_tokens(a), name_tokens(b))) for a, b in zip(s, f, strict=True)]
     )
-
-
-# ---------------------------------------------------------------- (b) splink
-_FITS = "('home', 'explained')"
-
-
-def _custom(name: str, levels: list[Any]) -> Any:
-    import splink.comparison_library as cl
-
-    return cl.CustomComparison(comparison_levels=levels, output_column_name=name)
-
-
-def _shared_comparisons() -> list[Any]:
-    """Name, ISIN country fit and market: the same in both splink models."""
-    import splink.comparison_level_library as cll
-
-    return [
-        _custom("name", [
-            cll.NullLevel("name_norm"),
-            cll.ExactMatchLevel("name_norm", term_frequency_adjustments=True),
-            cll.CustomLevel("(starts_with(name_norm_l, name_norm_r) OR starts_with(name_norm_r, "
-                            "name_norm_l)) AND least(length(name_norm_l), length(name_norm_r)) "
-                            ">= 4", "one name a truncation of the other"),
-            cll.JaroWinklerLevel("name_norm", 0.9),
-            cll.CustomLevel("first_tok_l = first_tok_r", "same first word"),
-            cll.JaroWinklerLevel("name_norm", 0.75),
-            cll.ElseLevel(),
-        ]),
-        _custom("isin_fit", [
-            cll.CustomLevel("fit_l = 'unknown' OR fit_r = 'unknown'").configure(
-                is_null_level=True),
-            cll.CustomLevel("fit_l = 'home' AND fit_r = 'home'", "both home"),
-            cll.CustomLevel(f"fit_l IN {_FITS} AND fit_r IN {_FITS}", "both fit"),
-            cll.CustomLevel(f"fit_l IN {_FITS} OR fit_r IN {_FITS}", "one fits"),
-            cll.ElseLevel(),
-        ]),
-        _custom("market", [cll.NullLevel("country"), cll.ExactMatchLevel("code"),
-                           cll.ExactMatchLevel("country"), cll.ElseLevel()]),
-    ]  # fmt: skip
-
-
-def _comparisons(model: str) -> list[Any]:
-    """``independent``: ISIN, composite and share class as three comparisons and the root
-    compared across markets too (the first model run). ``joint``: the identifiers as one
-    comparison (a FinanceDatabase row that took another company's ISIN usually took its FIGIs
-    too, so three independent agreements overcount one copied record), and the root compared
-    only within a market (a numeric root means nothing across markets: ``2380 HK``/``2380.SR``).
-    """
-    import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
-
-    if model == "independent":
-        return [
-            *_shared_comparisons(),
-            _custom("root", [
-                cll.NullLevel("root"),
-                cll.CustomLevel("root_l = root_r AND country_l = country_r",
-                                "same root and market"),
-                cll.CustomLevel("root_l = root_r", "same root, another market"),
-                cll.ElseLevel(),
-            ]),
-            cl.ExactMatch("isin"),
-            cl.ExactMatch("composite"),
-            cl.ExactMatch("share"),
-        ]  # fmt: skip
-    nothing = " AND ".join(
-        f"({c}_l IS NULL OR {c}_r IS NULL)" for c in ("isin", "composite", "share")
-    )
-    return [
-        *_shared_comparisons(),
-        _custom("root", [
-            cll.NullLevel("root"),
-            cll.CustomLevel("root_l = root_r AND code_l = code_r", "same root and exchange"),
-            cll.CustomLevel("root_l = root_r AND country_l = country_r", "same root and country"),
-            cll.ElseLevel(),
-        ]),
-        _custom("keys", [
-            cll.CustomLevel(nothing).configure(is_null_level=True),
-            cll.CustomLevel("composite_l = composite_r", "same composite FIGI"),
-            cll.CustomLevel("share_l = share_r", "same share-class FIGI"),
-            cll.CustomLevel("isin_l = isin_r AND (share_l IS NULL OR share_r IS NULL)",
-                            "same ISIN, a share class missing"),
-            cll.CustomLevel("isin_l = isin_r", "same ISIN, share classes differ"),
-            cll.ElseLevel(),
-        ]),
-    ]  # fmt: skip
-
-
-_SPLINK_COLUMNS = ["unique_id", "name_norm", "first_tok", "isin", "composite", "share", "root",
-                   "code", "country", "fit"]  # fmt: skip
-
-
-def splink_scores(
-    sig: pd.DataFrame, fd: pd.DataFrame, model: str
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Train splink unsupervised on the two files and score every blocked pair.
-
-    Returns ``sid, fid, match_weight, match_probability`` per pair and the fitted model summary.
-    """
-    from splink import Linker, SettingsCreator, block_on
-    from splink.backends.duckdb import DuckDBAPI
-
-    settings = SettingsCreator(
-        link_type="link_only",
-        comparisons=_comparisons(model),
-        blocking_rules_to_generate_predictions=[block_on(*k) for k in KEYS],
-        retain_matching_columns=False,
-    )
-    db_api = DuckDBAPI()
-    tables = [
-        db_api.register(sig[_SPLINK_COLUMNS], dataset_display_name="signals"),
-        db_api.register(fd[_SPLINK_COLUMNS], dataset_display_name="financedatabase"),
-    ]
-    linker = Linker(tables, settings, log_level=logging.WARNING)
-    train = linker.training
-    train.estimate_probability_two_random_records_match(
-        [block_on("isin"), block_on("composite"), block_on("share")], recall=LAMBDA_RECALL
-    )
-    train.estimate_u_using_random_sampling(max_pairs=1e7, seed=1)
-    for rule in (block_on("isin"), block_on("root", "code"), block_on("name_norm")):
-        train.estimate_parameters_using_expectation_maximisation(rule, record_sample_proportion=1.0)
-    pred = linker.inference.predict().as_pandas_dataframe()
-    left_is_sig = pred["unique_id_l"].astype(str).str.startswith("s")
-    out = pd.DataFrame({
-        "sid": pred["unique_id_l"].where(left_is_sig, pred["unique_id_r"]),
-        "fid": pred["unique_id_r"].where(left_is_sig, pred["unique_id_l"]),
-        "match_weight": pred["match_weight"].astype(float),
-        "match_probability": pred["match_probability"].astype(float),
-    })  # fmt: skip
-    return out, _model_summary(linker)
-
-
-def _model_summary(linker: Any) -> dict[str, Any]:
-    """lambda and each comparison level's fitted m, u and weight (bits)."""
-    model = linker.misc.save_model_to_json()
-    levels: dict[str, Any] = {}
-    for comp in model["comparisons"]:
-        rows = {}
-        for lvl in comp["comparison_levels"]:
-            if lvl.get("is_null_level"):
-                continue
-            m, u = lvl.get("m_probability"), lvl.get("u_probability")
-            bits = round(float(np.log2(m / u)), 2) if m and u else None
-            rows[lvl.get("label_for_charts", lvl["sql_condition"])] = {
-                "m": round(m, 4) if m else m,
-                "u": round(u, 6) if u else u,
-                "bits": bits,
-            }
-        levels[comp["output_column_name"]] = rows
-    return {"lambda": model["probability_two_random_records_match"], "levels": levels}
 
 
 # ---------------------------------------------------------------- metrics
@@ -369,14 +217,15 @@ def evaluate(y: np.ndarray, score: np.ndarray, threshold: float) -> dict[str, fl
 
 
 # ---------------------------------------------------------------- run
-SPLINK_MODELS = ("independent", "joint")
+SPLINK_MODELS = MODELS
 
 
 def _score_all(sig: pd.DataFrame, fd: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Every method's score of every candidate pair (one column each) and the run times."""
     start = time.perf_counter()
+    weights = TokenWeights.fit(pd.concat([sig["name"], fd["name"]]).dropna().tolist())
     pairs = candidate_pairs(sig, fd)
-    scored = handset_scores(sig, fd, pairs)
+    scored = handset_scores(sig, fd, pairs, weights)
     seconds = {"handset": time.perf_counter() - start}
     seconds["handset_both"] = seconds["handset"]
     start = time.perf_counter()
@@ -385,7 +234,7 @@ def _score_all(sig: pd.DataFrame, fd: pd.DataFrame) -> tuple[pd.DataFrame, dict[
     models = {}
     for model in SPLINK_MODELS:
         start = time.perf_counter()
-        spl, models[model] = splink_scores(sig, fd, model)
+        spl, models[model] = splink_scores(sig, fd, model, weights)
         seconds[f"splink_{model}"] = time.perf_counter() - start
         if len(spl) != len(pairs):
             raise SystemExit(f"splink scored {len(spl)} pairs, the candidates are {len(pairs)}")
@@ -403,7 +252,8 @@ def run(data: Path) -> tuple[dict[str, Any], pd.DataFrame]:
     """Load, build candidates, score with every method, evaluate on the labelled pairs."""
     start = time.perf_counter()
     sig = _listings(load_map(data / "signals_map_guillem.csv"), "s")
-    fd = _listings(load_map(data / "financedatabase" / "equities"), "f")
+    sig["claim_country"] = sig["isin_country"]  # the claim side, for splink_same_features
+    fd = _listings(load_map(data / "financedatabase" / "equities"), "f").assign(claim_country=None)
     load_s = time.perf_counter() - start
     labels = labelled_pairs(sig, fd)
     scored, info = _score_all(sig, fd)
