@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from tickermap._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from tickermap.diagnostics.block import Block, make_block
     from tickermap.diagnostics.check import (
         ALLOWED_ID_COLUMNS,
         MIN_LIVE_TICKERS,
@@ -68,9 +69,7 @@ if TYPE_CHECKING:
         MIN_TICKERS,
         Answers,
         Asked,
-        Block,
         Step,
-        make_block,
         score_block,
     )
     from tickermap.diagnostics.summary import (

@@ -30,10 +30,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
 
 from tickermap.columns import DATE, SIGNAL
 from tickermap.errors import AnalysisError
+from tickermap.exposure.gauss import ndtri
 
 __all__ = [
     "MIN_TICKERS",
