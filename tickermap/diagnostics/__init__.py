@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from tickermap._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from tickermap.diagnostics.block import Block, make_block
     from tickermap.diagnostics.check import (
         ALLOWED_ID_COLUMNS,
         MIN_LIVE_TICKERS,
@@ -34,9 +35,9 @@ if TYPE_CHECKING:
         forum_order,
         sign_conventions,
     )
+    from tickermap.diagnostics.design import Design, Job
     from tickermap.diagnostics.grouped import (
         MAX_FILTERED_RATIO,
-        Design,
         enough_overlap,
         gcount,
         gmean,
@@ -66,8 +67,9 @@ if TYPE_CHECKING:
         INPUTS,
         METRICS,
         MIN_TICKERS,
-        Block,
-        make_block,
+        Answers,
+        Asked,
+        Step,
         score_block,
     )
     from tickermap.diagnostics.summary import (
@@ -90,13 +92,17 @@ __all__ = [
     "RULES",
     "SIGNAL_COLUMNS",
     "SIGN_CONVENTIONS",
+    "Answers",
+    "Asked",
     "Block",
     "CheckReport",
     "CheckResult",
     "Design",
     "DiagnosticsReport",
+    "Job",
     "Rule",
     "Source",
+    "Step",
     "apply_rules",
     "check_submission",
     "churn_pairs",

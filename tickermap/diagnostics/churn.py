@@ -27,11 +27,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from tickermap.diagnostics.grouped import enough_overlap, gcount, gsum, pearson, rank_gauss
+from tickermap.diagnostics.grouped import enough_overlap, gcount, gsum, pearson
 from tickermap.exposure.per_date import group_rank
 
 if TYPE_CHECKING:
-    from tickermap.diagnostics.scoring import _Context, _Out
+    from collections.abc import Generator
+
+    from tickermap.diagnostics.scoring import Answers, Asked, _Context, _Out
 
 __all__ = ["churn_pairs", "churn_state", "neutral_churn_penalty", "submission_problems"]
 
@@ -68,12 +70,15 @@ def submission_problems(
     return out
 
 
-def churn_state(ctx: _Context, out: _Out) -> pd.DataFrame:
-    """Per date and universe ticker: the cleaned signal, its neutral weight and neutral residual.
+def churn_state(ctx: _Context, out: _Out) -> Generator[Asked, Answers, pd.DataFrame]:
+    """Per date and universe ticker: the cleaned signal, its neutral weight and neutral residual
+    (a metric step, see :data:`tickermap.diagnostics.scoring.Step`: its two least-squares jobs
+    are solved with the other metrics'; the frame is its return value).
 
     The per-date problems (invalid submission, neutralizers covering too little) are returned in
     the frame's ``attrs["problems"]`` (one string per date, '' when fine).
     """
+    from tickermap.diagnostics.design import Job
     from tickermap.diagnostics.scoring import neutral_weights
 
     b = ctx.b
@@ -90,13 +95,17 @@ def churn_state(ctx: _Context, out: _Out) -> pd.DataFrame:
     n_s = gcount(s, st)
     cover = enough_overlap(n_s, gcount(universe, st), ctx.rows["neutralizers_complete"])
     problems[(problems == "") & ~cover] = "neutralizers cover under 80% of the universe"
-    sp = rank_gauss(clean, universe, codes, st, power=True)
-    w = neutral_weights(ctx, "signal", s, values=sp, ranked=True)
+    sp = ctx.rg("cleaned signal", universe, power=True, values=clean)
+    job, finish = neutral_weights(ctx, "signal", s, values=sp, ranked=True)
+    g = ctx.rg("cleaned signal", s, power=False, values=clean)
+    [((proj,), _), ((neutral,), few)] = yield [
+        ("neutralizers", job),
+        ("neutralizers", Job(s, [g], ctx.min)),
+    ]
+    w = finish(proj)
     with np.errstate(invalid="ignore", divide="ignore"):
         wc = w - (gsum(np.where(s, w, 0.0), st) / n_s)[codes]
         w = wc / gsum(np.where(s, np.abs(wc), 0.0), st)[codes]
-    g = rank_gauss(clean, s, codes, st, power=False)
-    (neutral,), few = ctx.designs["neutralizers"].residuals(s, [g], ctx.min)
     const = pearson(neutral, neutral, s, st)[1]
     neutral_problems = np.full(len(st), "", dtype=object)
     neutral_problems[few] = "too_few_tickers"

@@ -20,13 +20,14 @@ No I/O, no printing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Sequence
 
 import numpy as np
 import pandas as pd
 
+from tickermap.diagnostics.block import Block, make_block
+from tickermap.diagnostics.design import Design, Job
 from tickermap.diagnostics.grouped import (
-    Design,
     enough_overlap,
     gcount,
     gmean,
@@ -36,7 +37,10 @@ from tickermap.diagnostics.grouped import (
     rank_gauss,
 )
 
-__all__ = ["INPUTS", "METRICS", "MIN_TICKERS", "Block", "make_block", "score_block"]
+__all__ = [
+    "INPUTS", "METRICS", "MIN_TICKERS", "Answers", "Asked", "Block", "Step", "make_block",
+    "score_block",
+]  # fmt: skip
 
 MIN_TICKERS = 100
 """numerai-tools ``SIGNALS_MIN_TICKERS``: fewer rows on a date give NaN (``too_few_tickers``)."""
@@ -55,108 +59,11 @@ METRICS = (
     "turnover",
 )
 """Per-date columns, in output order; each only when its inputs were given."""
-
-
-@dataclass
-class Block:
-    """Every input's rows for a run of dates, on one row layout sorted by (date, ticker).
-
-    Attributes:
-        dates: the block's dates; ``codes`` index into it (every date has rows).
-        codes: date code per row; ``starts`` the first row of each date.
-        tickers: ticker per row.
-        values: per input in :data:`INPUTS`, its value per row (NaN where absent).
-        present: per input, whether it has a row (its NaN values included) for the ticker.
-        neutralizers / features: ``(rows, K)`` matrices (NaN where absent), or None.
-        feature_names: the feature columns' names.
-    """
-
-    dates: np.ndarray
-    codes: np.ndarray
-    starts: np.ndarray
-    tickers: np.ndarray
-    values: dict[str, np.ndarray] = field(default_factory=dict)
-    present: dict[str, np.ndarray] = field(default_factory=dict)
-    neutralizers: np.ndarray | None = None
-    neutralizers_present: np.ndarray | None = None
-    features: np.ndarray | None = None
-    features_present: np.ndarray | None = None
-    feature_names: tuple[str, ...] = ()
-
-
-def make_block(
-    dates: np.ndarray,
-    frames: dict[str, pd.DataFrame],
-    id_col: str,
-    *,
-    matrices: dict[str, tuple[pd.DataFrame, list[str]]] | None = None,
-) -> Block:
-    """Lay out the inputs of ``dates`` on the union of their (date, ticker) rows.
-
-    Args:
-        dates: the dates to score (each must have signal rows).
-        frames: per input in :data:`INPUTS`, a ``date, <id_col>, value`` frame (the value in the
-            column named like the input); ``signal`` is required.
-        id_col: the ticker column shared by every frame.
-        matrices: ``"neutralizers"`` / ``"features"`` -> (frame, its value columns).
-    """
-    matrices = matrices or {}
-    parts = {**{k: v for k, v in frames.items()}, **{k: f for k, (f, _) in matrices.items()}}
-    date_index = pd.Index(dates)
-    keys = []
-    for name, frame in parts.items():
-        dcode = date_index.get_indexer(frame["date"])
-        # factorise each frame's tickers natively (Arrow strings stay Arrow); only the distinct
-        # tickers become Python objects, merged into one sorted vocabulary below
-        local, distinct = pd.factorize(frame[id_col])
-        names = np.asarray(distinct, dtype=object)
-        keys.append((name, dcode, local, names, (dcode >= 0) & (local >= 0)))
-    merged, uniques = pd.factorize(np.concatenate([u for *_, u, _ in keys]), sort=True)
-    n_t = max(len(uniques), 1)
-    combined = []
-    offset = 0
-    for _name, dcode, local, names, keep in keys:
-        to_global = merged[offset : offset + len(names)]
-        offset += len(names)
-        combined.append(dcode[keep].astype(np.int64) * n_t + to_global[local[keep]])
-    # the union of (date, ticker) keys on a dense presence grid: sorted without a sort
-    grid = np.zeros(len(dates) * n_t, dtype=bool)
-    for comb in combined:
-        grid[comb] = True
-    layout = np.flatnonzero(grid)
-    slot_of = np.cumsum(grid) - 1
-    del grid
-    codes = layout // n_t
-    starts = np.searchsorted(codes, np.arange(len(dates)))
-    block = Block(
-        dates=np.asarray(dates),
-        codes=codes,
-        starts=starts,
-        tickers=np.asarray(uniques, dtype=object)[layout % n_t],
-    )
-    for (name, _, _, _, keep), comb in zip(keys, combined, strict=True):
-        pos = slot_of[comb]
-        present = np.zeros(len(layout), dtype=bool)
-        present[pos] = True
-        frame = parts[name] if keep.all() else parts[name].loc[keep]
-        aligned = len(pos) == len(layout) and bool((np.diff(pos) == 1).all())
-        cols = matrices[name][1] if name in matrices else [name]
-        raw = frame[cols].to_numpy(dtype=np.float64, na_value=np.nan)
-        if aligned:  # the frame already has the layout's rows, in order
-            values = raw
-        else:
-            values = np.full((len(layout), len(cols)), np.nan)
-            values[pos] = raw
-        del raw
-        if name in matrices:
-            setattr(block, name, values)
-            setattr(block, f"{name}_present", present)
-            if name == "features":
-                block.feature_names = tuple(cols)
-        else:
-            block.values[name] = values[:, 0]
-            block.present[name] = present
-    return block
+Asked = list[tuple[str, Job]]
+Answers = list[tuple[list[np.ndarray], np.ndarray]]
+Step = Generator[Asked, Answers, None]
+"""A metric: yields the least-squares jobs it needs (design name, job), receives their answers
+(:meth:`Design.solve`), then stores its values; every metric's jobs are solved together."""
 
 
 class _Out:
@@ -191,41 +98,67 @@ def score_block(
 
     out = _Out(len(block.dates))
     ctx = _Context(block, min_tickers)
+    steps: list[Generator[Asked, Answers, object]] = []
     if "targets" in block.values:
-        _numerai_corr(ctx, out)
+        steps.append(_numerai_corr(ctx, out))
         if block.neutralizers is not None:
-            _neutral_correlation(ctx, out)
+            steps.append(_neutral_correlation(ctx, out))
             if "sample_weights" in block.values:
-                _alpha(ctx, out)
+                steps.append(_alpha(ctx, out))
         if "meta_model" in block.values:
-            _correlation_contribution(ctx, out)
+            steps.append(_correlation_contribution(ctx, out))
             if block.neutralizers is not None:
-                _neutral_contribution(ctx, out)
+                steps.append(_neutral_contribution(ctx, out))
         if block.features is not None:
-            _feature_neutral_corr(ctx, out)
+            steps.append(_feature_neutral_corr(ctx, out))
     if block.features is not None:
-        _max_feature_correlation(ctx, out)
-    state = pd.DataFrame()
+        steps.append(_max_feature_correlation(ctx, out))
     if block.neutralizers is not None and "sample_weights" in block.values:
-        state = churn_state(ctx, out)
-    table = pd.DataFrame({"date": block.dates})
+        steps.append(churn_state(ctx, out))
+    results = _drive(ctx, steps)
+    state = results[-1] if steps and isinstance(results[-1], pd.DataFrame) else pd.DataFrame()
+    columns: dict[str, object] = {"date": block.dates}
     for name in INPUTS:
         if name in block.present:
-            table[f"n_{name}"] = gcount(block.present[name], block.starts)
+            columns[f"n_{name}"] = gcount(block.present[name], block.starts)
     for name in ("neutralizers", "features"):
         if getattr(block, name) is not None:
-            table[f"n_{name}"] = gcount(getattr(block, f"{name}_present"), block.starts)
+            columns[f"n_{name}"] = gcount(getattr(block, f"{name}_present"), block.starts)
     signal_ok = ctx.valid["signal"]
     for name in ("targets", "meta_model", "sample_weights", "neutralizers", "features"):
         if name in ctx.valid:
-            table[f"missing_{name}"] = gcount(signal_ok & ~ctx.valid[name], block.starts)
+            columns[f"missing_{name}"] = gcount(signal_ok & ~ctx.valid[name], block.starts)
     for name in METRICS:
         if name in out.columns:
-            table[name] = out.columns[name]
+            columns[name] = out.columns[name]
     if "max_feature" in out.columns:
-        table["max_feature"] = out.columns["max_feature"]
-    table["reasons"] = _join_reasons(out, len(block.dates))
-    return table, state
+        columns["max_feature"] = out.columns["max_feature"]
+    columns["reasons"] = _join_reasons(out, len(block.dates))
+    return pd.DataFrame(columns), state
+
+
+def _drive(ctx: _Context, steps: Sequence[Generator[Asked, Answers, object]]) -> list[object]:
+    """Run every step to its jobs, solve each design's jobs in one batch, finish the steps in
+    order (so the reasons keep the metrics' order); the steps' return values."""
+    asked = [next(step) for step in steps]
+    solved: dict[tuple[int, int], tuple[list[np.ndarray], np.ndarray]] = {}
+    for name, design in ctx.designs.items():
+        mine = [
+            ((i, j), job) for i, jobs in enumerate(asked) for j, (n, job) in enumerate(jobs)
+            if n == name
+        ]  # fmt: skip
+        if mine:
+            answers = design.solve([job for _, job in mine])
+            solved.update(zip([key for key, _ in mine], answers, strict=True))
+    results: list[object] = []
+    for i, step in enumerate(steps):
+        try:
+            step.send([solved[i, j] for j in range(len(asked[i]))])
+        except StopIteration as stop:
+            results.append(stop.value)
+        else:
+            raise RuntimeError("a metric step yielded twice")
+    return results
 
 
 def _join_reasons(out: _Out, n: int) -> list[str]:
@@ -246,6 +179,7 @@ class _Context:
         self.valid = {k: block.present[k] & ~np.isnan(v) for k, v in block.values.items()}
         self.rows = {k: gcount(p, block.starts) for k, p in block.present.items()}
         self.designs: dict[str, Design] = {}
+        self._gauss: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
         for name in ("neutralizers", "features"):
             mat = getattr(block, name)
             if mat is not None:
@@ -254,7 +188,14 @@ class _Context:
                 self.valid[name] = complete
                 self.rows[name] = gcount(present, block.starts)
                 self.rows[f"{name}_complete"] = gcount(complete, block.starts)
-                self.designs[name] = Design(mat, complete, block.codes, len(block.dates))
+                # the neutralizer matrix is read by nothing else: centred in place
+                self.designs[name] = Design(
+                    mat,
+                    complete,
+                    block.codes,
+                    len(block.dates),
+                    overwrite=name == "neutralizers",
+                )
 
     def n(self, mask: np.ndarray) -> np.ndarray:
         return gcount(mask, self.starts)
@@ -264,11 +205,22 @@ class _Context:
         t = self.b.values["targets"]
         return t - gmean(t, self.valid["targets"], self.starts)[self.codes]
 
-    def rg(self, name: str, mask: np.ndarray, *, power: bool) -> np.ndarray:
-        return rank_gauss(self.b.values[name], mask, self.codes, self.starts, power=power)
+    def rg(
+        self, name: str, mask: np.ndarray, *, power: bool, values: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Rank, gaussianise (and ^1.5) the values of input ``name`` (or ``values``, cached
+        under ``name``) over ``mask``; reused by every metric that asks for the same rows."""
+        cached = self._gauss.setdefault(name, [])
+        gauss = next((g for m, g in cached if np.array_equal(m, mask)), None)
+        if gauss is None:
+            src = self.b.values[name] if values is None else values
+            gauss = rank_gauss(src, mask, self.codes, self.starts, power=False)
+            cached.append((mask, gauss))
+        return pow15(gauss) if power else gauss
 
 
-def _numerai_corr(ctx: _Context, out: _Out) -> None:
+def _numerai_corr(ctx: _Context, out: _Out) -> Step:
+    yield []
     s = ctx.valid["signal"] & ctx.valid["targets"]
     n = ctx.n(s)
     x = ctx.rg("signal", s, power=True)
@@ -285,11 +237,11 @@ def _numerai_corr(ctx: _Context, out: _Out) -> None:
     )
 
 
-def _neutral_correlation(ctx: _Context, out: _Out) -> None:
+def _neutral_correlation(ctx: _Context, out: _Out) -> Step:
     s = ctx.valid["signal"] & ctx.valid["targets"] & ctx.valid["neutralizers"]
     n = ctx.n(s)
     g = ctx.rg("signal", s, power=False)
-    (res,), few = ctx.designs["neutralizers"].residuals(s, [g], ctx.min)
+    [((res,), few)] = yield [("neutralizers", Job(s, [g], ctx.min))]
     r, const = pearson(res, ctx.centered_targets(), s, ctx.starts)
     rows = [ctx.rows[k] for k in ("targets", "signal", "neutralizers")]
     out.put(
@@ -303,13 +255,15 @@ def _neutral_correlation(ctx: _Context, out: _Out) -> None:
     )
 
 
-def _alpha(ctx: _Context, out: _Out) -> None:
+def _alpha(ctx: _Context, out: _Out) -> Step:
     b = ctx.b
     covered = ctx.valid["neutralizers"] & ctx.valid["sample_weights"]
     pf_rows = ctx.n(b.present["signal"] & covered)
     s = ctx.valid["signal"] & ctx.valid["targets"] & covered
     n = ctx.n(s)
-    w = neutral_weights(ctx, "signal", s)
+    job, finish = neutral_weights(ctx, "signal", s)
+    [((proj,), _)] = yield [("neutralizers", job)]
+    w = finish(proj)
     tc = ctx.centered_targets()
     with np.errstate(invalid="ignore", divide="ignore"):
         value = gsum(np.where(s, w * tc, 0.0), ctx.starts) / n
@@ -328,18 +282,24 @@ def _alpha(ctx: _Context, out: _Out) -> None:
 
 def neutral_weights(
     ctx: _Context, name: str, s: np.ndarray, values: np.ndarray | None = None, ranked: bool = False
-) -> np.ndarray:
+) -> tuple[Job, Callable[[np.ndarray], np.ndarray]]:
     """numerai-tools ``generate_neutralized_weights`` (not centred) over the masked rows:
     ``(s' - N (N^T (v s'))) v`` with ``s'`` = rank, gaussianise, ^1.5 of the values (or the
-    given ``values`` themselves when ``ranked``)."""
+    given ``values`` themselves when ``ranked``): the projection job on the neutralizers, and
+    the function that turns its answer into the weights."""
     b = ctx.b
     assert b.neutralizers is not None
     v = np.where(s, b.values["sample_weights"], 0.0)
-    src = b.values[name] if values is None else values
-    sp = src if ranked else rank_gauss(src, s, ctx.codes, ctx.starts, power=True)
+    if values is None:
+        sp = ctx.rg(name, s, power=True)
+    else:
+        sp = values if ranked else rank_gauss(values, s, ctx.codes, ctx.starts, power=True)
     sp0 = np.where(s, sp, 0.0)
-    proj = ctx.designs["neutralizers"].raw_projection(s, v * sp0)
-    return np.where(s, (sp0 - proj) * v, np.nan)
+
+    def finish(proj: np.ndarray) -> np.ndarray:
+        return np.where(s, (sp0 - proj) * v, np.nan)
+
+    return Job(s, [v * sp0]), finish
 
 
 def _contribution(
@@ -362,7 +322,8 @@ def _contribution(
     return value, m_const
 
 
-def _correlation_contribution(ctx: _Context, out: _Out) -> None:
+def _correlation_contribution(ctx: _Context, out: _Out) -> Step:
+    yield []
     v = ctx.valid
     mp = v["signal"] & v["meta_model"]
     n_mp = ctx.n(mp)
@@ -380,12 +341,12 @@ def _correlation_contribution(ctx: _Context, out: _Out) -> None:
     out.put("correlation_contribution", value, checks)
 
 
-def _neutral_contribution(ctx: _Context, out: _Out) -> None:
+def _neutral_contribution(ctx: _Context, out: _Out) -> Step:
     v = ctx.valid
     s = v["signal"] & v["meta_model"] & v["targets"] & v["neutralizers"]
     n = ctx.n(s)
     g = [ctx.rg("signal", s, power=False), ctx.rg("meta_model", s, power=False)]
-    (p, m), few = ctx.designs["neutralizers"].residuals(s, g, ctx.min)
+    [((p, m), few)] = yield [("neutralizers", Job(s, g, ctx.min))]
     value, m_const = _contribution(ctx, s, p, m)
     rows = [ctx.rows[k] for k in ("targets", "signal", "meta_model", "neutralizers")]
     checks = [
@@ -396,11 +357,11 @@ def _neutral_contribution(ctx: _Context, out: _Out) -> None:
     out.put("neutral_contribution", value, checks)
 
 
-def _feature_neutral_corr(ctx: _Context, out: _Out) -> None:
+def _feature_neutral_corr(ctx: _Context, out: _Out) -> Step:
     v = ctx.valid
     s1 = v["signal"] & v["features"]
     g = ctx.rg("signal", s1, power=False)
-    (res,), few = ctx.designs["features"].residuals(s1, [g], ctx.min)
+    [((res,), few)] = yield [("features", Job(s1, [g], ctx.min))]
     s = s1 & v["targets"] & ~np.isnan(res)
     n1, n = ctx.n(s1), ctx.n(s)
     x = rank_gauss(res, s, ctx.codes, ctx.starts, power=True)
@@ -413,7 +374,8 @@ def _feature_neutral_corr(ctx: _Context, out: _Out) -> None:
     out.put("feature_neutral_corr", r, checks)
 
 
-def _max_feature_correlation(ctx: _Context, out: _Out) -> None:
+def _max_feature_correlation(ctx: _Context, out: _Out) -> Step:
+    yield []
     b = ctx.b
     assert b.features is not None
     s = ctx.valid["signal"] & ctx.valid["features"]

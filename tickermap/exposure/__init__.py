@@ -13,6 +13,7 @@ if TYPE_CHECKING:
         churn,
         summarize_churn,
     )
+    from tickermap.exposure.gauss import ndtri
     from tickermap.exposure.html import (
         FEATURE_LABELS,
         SUMMARY_LABELS,
@@ -89,6 +90,7 @@ __all__ = [
     "join_through_universe",
     "label",
     "load_numeric",
+    "ndtri",
     "neutralize",
     "numerai_transform",
     "output_paths",

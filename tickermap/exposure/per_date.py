@@ -30,10 +30,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
 
 from tickermap.columns import DATE, SIGNAL
 from tickermap.errors import AnalysisError
+from tickermap.exposure.gauss import ndtri
 
 __all__ = [
     "MIN_TICKERS",
@@ -301,12 +301,11 @@ def per_date_exposures(
     key = infer_key(signal, features, key)
     cols = list(columns) if columns is not None else feature_columns(features, key=key)
     al = align(signal, features, key=key)
-    cache: dict[bytes, np.ndarray] = {}
+    cache: dict[bytes, _SignalSide] = {}
     parts = [
         _one_feature(
             al,
             _check_numeric(features, col, "feature"),
-            col,
             method,
             min_tickers,
             feature_pow15,
@@ -314,9 +313,18 @@ def per_date_exposures(
         )
         for col in cols
     ]
-    if not parts:
+    if not parts or not len(al.codes):
         return pd.DataFrame({c: [] for c in PER_DATE_COLUMNS})
-    return pd.concat(parts, ignore_index=True)
+    n_dates = len(al.date_index)
+    return pd.DataFrame(  # one frame for every feature: no concat of per-feature frames
+        {
+            DATE: np.tile(al.dates[al.date_index], len(parts)),
+            FEATURE: np.repeat(np.asarray(cols, dtype=object), n_dates),
+            EXPOSURE: np.concatenate([r for r, _, _ in parts]),
+            N_TICKERS: np.concatenate([n for _, n, _ in parts]),
+            REASON: np.concatenate([why for _, _, why in parts]).astype(str),
+        }
+    )
 
 
 def feature_columns(features: pd.DataFrame, *, key: str) -> list[str]:
@@ -330,28 +338,52 @@ def feature_columns(features: pd.DataFrame, *, key: str) -> list[str]:
     ]
 
 
+@dataclass
+class _SignalSide:
+    """The transformed signal over one NaN pattern, and its half of the Pearson sums."""
+
+    x: np.ndarray
+    valid: np.ndarray
+    n: np.ndarray
+    xc: np.ndarray
+    sxx: np.ndarray
+    x_const: np.ndarray
+
+
+def _signal_side(al: Aligned, missing: np.ndarray, method: Method) -> _SignalSide:
+    masked = np.where(missing, np.nan, al.signal)
+    if method == "numerai":
+        x = numerai_transform(masked, al.codes, al.starts)
+    else:
+        x = group_rank(masked, al.codes, al.starts)
+    valid = ~np.isnan(x)
+    n = _group_count(valid, al.starts)
+    xs = np.where(valid, x, 0.0)
+    sizes = np.diff(np.r_[al.starts, len(x)])
+    mean = np.add.reduceat(xs, al.starts) / np.maximum(n, 1)
+    xc = np.where(valid, xs - np.repeat(mean, sizes), 0.0)
+    return _SignalSide(
+        x, valid, n, xc, np.add.reduceat(xc * xc, al.starts), _constant(x, valid, al.starts)
+    )
+
+
 def _one_feature(
     al: Aligned,
     column: np.ndarray,
-    name: str,
     method: Method,
     min_tickers: int,
     feature_pow15: bool,
-    cache: dict[bytes, np.ndarray],
-) -> pd.DataFrame:
+    cache: dict[bytes, _SignalSide],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(exposure, rows used, reason) per date of one feature column."""
     y = column[al.feature_rows]
     missing = np.isnan(y)
     # the signal is ranked over the rows this feature has (numerai-tools filter_sort_index);
-    # features share NaN patterns (warm-up windows), so cache the transform per pattern
+    # features share NaN patterns (warm-up windows), so cache the signal side per pattern
     pattern = np.packbits(missing).tobytes() if missing.any() else b""
-    x = cache.get(pattern)
-    if x is None:
-        masked = np.where(missing, np.nan, al.signal)
-        if method == "numerai":
-            x = numerai_transform(masked, al.codes, al.starts)
-        else:
-            x = group_rank(masked, al.codes, al.starts)
-        cache[pattern] = x
+    side = cache.get(pattern)
+    if side is None:
+        side = cache[pattern] = _signal_side(al, missing, method)
     if method == "spearman":
         y = group_rank(y, al.codes, al.starts)
     elif feature_pow15:
@@ -361,19 +393,18 @@ def _one_feature(
         yc = y - np.repeat(mean, sizes)
         y = np.sign(yc) * np.abs(yc) ** 1.5
     if len(y) == 0:
-        return pd.DataFrame({c: [] for c in PER_DATE_COLUMNS})
-    n, r, x_const, y_const, _ = grouped_stats(x, y, al.starts)
-    reason = _reasons(n, x_const, y_const, min_tickers)
-    r = np.where(reason == OK, r, np.nan)
-    return pd.DataFrame(
-        {
-            DATE: al.dates[al.date_index],
-            FEATURE: name,
-            EXPOSURE: r,
-            N_TICKERS: n,
-            REASON: reason.astype(str),
-        }
+        return np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    # the Pearson sums of grouped_stats, the signal's half reused across features
+    valid, st = side.valid, al.starts
+    ys = np.where(valid, y, 0.0)
+    sizes = np.diff(np.r_[st, len(y)])
+    yc = np.where(
+        valid, ys - np.repeat(np.add.reduceat(ys, st) / np.maximum(side.n, 1), sizes), 0.0
     )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.add.reduceat(side.xc * yc, st) / np.sqrt(side.sxx * np.add.reduceat(yc * yc, st))
+    reason = _reasons(side.n, side.x_const, _constant(y, valid, st), min_tickers)
+    return np.where(reason == OK, r, np.nan), side.n, reason
 
 
 SUMMARY_COLUMNS = (
@@ -413,16 +444,18 @@ def summarize_exposures(per_date: pd.DataFrame) -> pd.DataFrame:
     keys = [*extra, FEATURE]
     frame = per_date.sort_values([*keys, DATE], kind="stable")
     valid = frame[frame[EXPOSURE].notna()]
-    grouped = valid.groupby(keys, sort=False)[EXPOSURE]
+    by = valid.assign(_positive=valid[EXPOSURE] > 0, _abs=valid[EXPOSURE].abs())
+    grouped = by.groupby(keys, sort=False)
+    exp = grouped[EXPOSURE]
     stats = pd.DataFrame(
         {
-            "mean": grouped.mean(),
-            "std": grouped.std(ddof=0),
-            "positive_share": grouped.apply(lambda s: float((s > 0).mean())),
-            "latest": grouped.last(),
-            "latest_date": valid.groupby(keys, sort=False)[DATE].last(),
-            "max_abs": grouped.apply(lambda s: float(s.abs().max())),
-            "n_dates": grouped.size(),
+            "mean": exp.mean(),
+            "std": exp.std(ddof=0),
+            "positive_share": grouped["_positive"].mean(),
+            "latest": exp.last(),
+            "latest_date": grouped[DATE].last(),
+            "max_abs": grouped["_abs"].max(),
+            "n_dates": exp.size(),
         }
     )
     with np.errstate(invalid="ignore", divide="ignore"):
