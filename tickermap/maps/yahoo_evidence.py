@@ -44,13 +44,22 @@ or ``openfigi:venue``. The source of a pick is ``LABEL:LINK`` of its strongest l
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
 
 from tickermap import columns as C
+from tickermap.maps._yahoo_lines import (
+    LINK_WEIGHTS,
+    PARALLEL_VENUES,
+    Candidate,
+    eodhd_claims,
+    previous_symbol,
+    same_line,
+    share_venues,
+)
 from tickermap.maps.load import LoadedMap
 from tickermap.names.normalize import normalize_name
 from tickermap.tickers.exchanges import Exchange, load_exchanges
@@ -59,26 +68,8 @@ from tickermap.tickers.symbols import bloomberg_to_yahoo
 
 __all__ = ["LINK_WEIGHTS", "TickerFacts", "YahooEvidence", "YahooPick", "witness_label"]
 
-LINK_WEIGHTS: Mapping[str, float] = {
-    "isin": 8.0, "figi": 6.0, "claim": 6.0, "venue": 3.0, "ticker": 2.0, "name": 2.0, "rule": 0.5,
-}  # fmt: skip
-"""Weight of each kind of link between a ticker and a listing (see the module docstring)."""
 _LINK_ORDER = ("isin", "figi", "claim", "venue", "ticker", "name")
 _LISTING_PRESETS = frozenset({"financedatabase"})
-_PARALLEL_VENUES = frozenset({"GR"})
-"""Markets whose securities trade on all their venues at once (Xetra and the regional German
-exchanges); Korea, Taiwan and Canada list each security on one venue."""
-_SECURITY_LINKS = ("isin", "figi", "name", "ticker")  # shared by a security's lines on a market
-_EODHD_SUFFIX = {
-    "US": "", "LSE": ".L", "KO": ".KS", "KQ": ".KQ", "XETRA": ".DE", "F": ".F", "STU": ".SG",
-    "MU": ".MU", "HM": ".HM", "BE": ".BE", "DU": ".DU", "HA": ".HA", "KLSE": ".KL", "SG": ".SI",
-    "IR": ".IR", "TO": ".TO", "V": ".V", "CN": ".CN", "NEO": ".NE", "TW": ".TW", "TWO": ".TWO",
-    "AU": ".AX", "AS": ".AS", "PA": ".PA", "BR": ".BR", "MC": ".MC", "MI": ".MI", "LS": ".LS",
-    "ST": ".ST", "CO": ".CO", "HE": ".HE", "OL": ".OL", "SW": ".SW", "VI": ".VI", "WAR": ".WA",
-    "T": ".T", "HK": ".HK", "SA": ".SA", "MX": ".MX", "BK": ".BK", "JK": ".JK", "JSE": ".JO",
-    "TA": ".TA", "IS": ".IS", "AT": ".AT", "BUD": ".BD", "PR": ".PR", "NZ": ".NZ",
-}  # fmt: skip
-"""EODHD exchange code -> Yahoo suffix (dsignals' ``signals_ticker`` column)."""
 _LABELS = {"financedatabase": "financedatabase", "dsignals_eodhd": "dsignals"}
 _ID_COLUMNS = (C.COMPOSITE_FIGI, C.FIGI, C.SHARE_CLASS_FIGI)
 _SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9&'-]*(?:\.[A-Z]{1,4})?")
@@ -248,7 +239,12 @@ class YahooEvidence:
             _cells(frame[c]) for c in (C.BLOOMBERG_TICKER, C.ISIN, C.NAME, C.YAHOO)
         )
         ids = [_cells(frame[c]) for c in _ID_COLUMNS]
-        eodhd = _eodhd_claims(m, tickers)
+        extra = m.extra
+        eodhd = (
+            eodhd_claims(_cells(extra["eodhd"]), tickers)
+            if m.preset == "dsignals_eodhd" and extra is not None and "eodhd" in extra.columns
+            else [None] * len(tickers)
+        )
         for i, t in enumerate(tickers):
             symbol, isin, name = symbols[i], isins[i], names[i]
             figis = [f for col in ids if (f := col[i])]
@@ -295,14 +291,14 @@ class YahooEvidence:
         scored.sort(key=lambda s: (s[0], -len(s[1].symbol)), reverse=True)
         best_key, best = scored[0]
         tied = len(scored) > 1 and scored[1][0] == best_key
-        line = _same_line(best, [c for _, c in scored[1:]], ticker.rpartition(" ")[0])
+        line = same_line(best, [c for _, c in scored[1:]], ticker.rpartition(" ")[0])
         if line is not None:
             best, tied = line[0], False
         strongest = next(k for k in (*_LINK_ORDER, "rule") if k in best.kinds)
         source = f"{best.kinds[strongest]}:{strongest}" + (":ambiguous" if tied else "")
         if line is not None:
             source += ":" + line[1]  # which line of the ISIN's venue, and why
-        previous = _previous(best, [c for _, c in scored])
+        previous = previous_symbol(best, [c for _, c in scored])
         if previous is not None:
             source += f";previous={previous}"
         return YahooPick(
@@ -315,15 +311,15 @@ class YahooEvidence:
 
     def _candidates(
         self, ticker: str, ex: Exchange, known: TickerFacts, rule: str | None
-    ) -> list[tuple[tuple[float, int, int], _Candidate]]:
+    ) -> list[tuple[tuple[float, int, int], Candidate]]:
         venue_suffix = ex.yahoo_suffix_for_venue(known.venue) if known.venue else None
         # OpenFIGI's venue for the ticker decides the suffix: other suffixes are not candidates.
         suffixes = (venue_suffix,) if venue_suffix else ex.yahoo_suffixes
-        found: dict[str, _Candidate] = {}
+        found: dict[str, Candidate] = {}
 
         def add(lst: _Listing, kind: str, key: str | None = None) -> None:
             if lst.suffix in suffixes:
-                c = found.setdefault(lst.symbol, _Candidate(lst.symbol, lst.suffix))
+                c = found.setdefault(lst.symbol, Candidate(lst.symbol, lst.suffix))
                 c.kinds.setdefault(kind, lst.label)
                 c.listed = c.listed or not lst.delisted
                 if lst.name:
@@ -348,103 +344,13 @@ class YahooEvidence:
                     for lst in named:
                         add(lst, "name")
         if len(suffixes) > 1:
-            _share_venues(found, rule if ex.code in _PARALLEL_VENUES else None, suffixes)
+            share_venues(found, rule if ex.code in PARALLEL_VENUES else None, suffixes)
         for c in found.values():
             if venue_suffix is not None and c.suffix == venue_suffix:
                 c.kinds["venue"] = "openfigi"
             if rule is not None and c.symbol == rule:
                 c.kinds["rule"] = "rule"
         return [(c.score(suffixes), c) for c in found.values()]
-
-
-def _stem(symbol: str) -> str:
-    return symbol.rpartition(".")[0] if "." in symbol else symbol
-
-
-def _share_venues(
-    found: dict[str, _Candidate], rule: str | None, suffixes: tuple[str, ...]
-) -> None:
-    """Lines of one security on a market of several venues (``BEI.DE``/``BEI.MU``, ``FIL.TO``/
-    ``FIL.V``, ``.KS``/``.KQ``) share what links the security (ISIN, FIGI, name, ticker): the
-    venue is then decided by what names a line (a claim, OpenFIGI's venue, the rules), else by
-    the exchange's default suffix. On markets of parallel venues (``rule`` given) the rules'
-    line joins when its stem is a candidate's."""
-    stems: dict[str, list[_Candidate]] = {}
-    for c in found.values():
-        stems.setdefault(_stem(c.symbol), []).append(c)
-    if rule is not None and rule not in found and _stem(rule) in stems:
-        suffix = rule[len(_stem(rule)) :]
-        if suffix in suffixes:
-            found[rule] = c = _Candidate(rule, suffix, listed=True)
-            stems[_stem(rule)].append(c)
-    for group in stems.values():
-        if len(group) < 2:
-            continue
-        shared = {k: lab for c in group for k, lab in c.kinds.items() if k in _SECURITY_LINKS}
-        for c in group:
-            for k, lab in shared.items():
-                c.kinds.setdefault(k, lab)
-
-
-def _same_line(
-    best: _Candidate, rest: list[_Candidate], root: str
-) -> tuple[_Candidate, str] | None:
-    """One security, two lines on one venue (``ARCH.OL``/``ARCHO.OL``, sharing an ISIN, or
-    ``ORK.OL``/``ORKO.OL`` under one name, only one carrying the ISIN): the line whose stem is the
-    Bloomberg root or a prefix of it (``root``), else the one a ticker-keyed witness claims
-    (``claim``), else the line whose stem the others extend (``base``: ``ABG.OL``, not
-    ``ABGO.OL``); None when the winner has no such rival or nothing tells them apart."""
-    rivals = [c for c in rest if c.suffix == best.suffix and _same_security(c, best)]
-    if not rivals:
-        return None
-    group = [best, *rivals]
-    root = root.replace("/", "-")
-    tests: tuple[tuple[Callable[[_Candidate], bool], str], ...] = (
-        (lambda c: _stem(c.symbol) == root, "root"),
-        (lambda c: root.startswith(_stem(c.symbol)), "root"),
-        (lambda c: "claim" in c.kinds, "claim"),
-        (lambda c: all(_stem(o.symbol).startswith(_stem(c.symbol)) for o in group), "base"),
-    )
-    for test, why in tests:
-        hits = [c for c in group if test(c)]
-        if len(hits) == 1:
-            return hits[0], why
-    return None
-
-
-def _same_security(a: _Candidate, b: _Candidate) -> bool:
-    """Two lines of one security: a shared ISIN, or one stem extends the other under one name."""
-    if a.isins & b.isins:
-        return True
-    sa, sb = _stem(a.symbol), _stem(b.symbol)
-    return (sa.startswith(sb) or sb.startswith(sa)) and bool(a.names & b.names)
-
-
-def _previous(best: _Candidate, candidates: list[_Candidate]) -> str | None:
-    """A claimed symbol from before a rename: when the winner is the rules' line (its stem is the
-    Bloomberg root, so current) and a witness claims another stem on the market, that claim."""
-    if "rule" not in best.kinds:
-        return None
-    old = [
-        c.symbol
-        for c in candidates
-        if "claim" in c.kinds and _stem(c.symbol) != _stem(best.symbol) and "rule" not in c.kinds
-    ]
-    return old[0] if len(old) == 1 else None
-
-
-@dataclass(slots=True)
-class _Candidate:
-    symbol: str
-    suffix: str
-    kinds: dict[str, str] = field(default_factory=dict)  # link kind -> label of first witness
-    listed: bool = False
-    isins: set[str] = field(default_factory=set)  # the ISINs that link it
-    names: set[str] = field(default_factory=set)  # its listings' normalised names
-
-    def score(self, suffixes: tuple[str, ...]) -> tuple[float, int, int]:
-        weight = sum(LINK_WEIGHTS.get(k, 0.0) for k in self.kinds)
-        return weight, -suffixes.index(self.suffix), int(self.listed)
 
 
 def _rule_pick(ticker: str, rule: object, venue: str | None) -> YahooPick:
@@ -460,32 +366,6 @@ def _rule_pick(ticker: str, rule: object, venue: str | None) -> YahooPick:
         return YahooPick(rule.symbol, "openfigi:venue", False, links=("openfigi:venue",))
     source = "rule:ambiguous" if rule.ambiguous else "rule"
     return YahooPick(rule.symbol, source, rule.ambiguous, links=(source,))
-
-
-def _eodhd_claims(m: LoadedMap, tickers: list[str | None]) -> list[str | None]:
-    """dsignals' EODHD symbols in Yahoo form, one per row (None where there is none).
-
-    On markets where Yahoo uses another local code (Bursa Malaysia, SGX, Euronext Dublin) an
-    EODHD symbol whose stem is the Bloomberg root is a placeholder, not the local code: dropped.
-    So are its venues where the composite hides them (KOSPI/KOSDAQ, TWSE/TPEx, the German
-    venues): dsignals writes ``.KO`` for KOSDAQ listings too (36 rows of the labelled set).
-    """
-    extra = m.extra
-    if m.preset != "dsignals_eodhd" or extra is None or "eodhd" not in extra.columns:
-        return [None] * len(tickers)
-    out: list[str | None] = []
-    for t, raw in zip(tickers, _cells(extra["eodhd"]), strict=True):
-        stem, dot, code = (raw or "").rpartition(".")
-        suffix = _EODHD_SUFFIX.get(code) if dot and stem else None
-        if t is None or suffix is None:
-            out.append(None)
-            continue
-        ex = load_exchanges().get(exchange_code(t) or "")
-        root = t.rpartition(" ")[0]
-        placeholder = ex is not None and ex.yahoo_root == "lookup" and stem == root
-        hidden = ex is None or ex.venue_hidden
-        out.append(None if placeholder or hidden or "/" in stem else stem + suffix)
-    return out
 
 
 def _delisted(m: LoadedMap) -> list[bool]:
