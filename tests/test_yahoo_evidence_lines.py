@@ -183,3 +183,18 @@ def test_breadth_set(shared_data: Path) -> None:
     assert agree / len(labels) >= 0.985
     assert sum(p.symbol is None or p.ambiguous for p in picks) / len(labels) <= 0.01
     assert len(set(labels["market"])) >= 36
+
+
+def test_reconcile_numerai_namespace_yahoo(tmp_path: Path) -> None:
+    from tickermap.config import Settings
+    from tickermap.reconcile.pipeline import reconcile
+
+    maps = [load_map(p) for p in (_signals(tmp_path), _fd(tmp_path), _dsignals(tmp_path))]
+    universe = pd.DataFrame({"numerai_ticker": ["BEI DE", "ARCHER NO", "AZTA US"]})
+    result = reconcile(universe, maps, settings=Settings(cache_dir=tmp_path / "c"), offline=True)
+    got = result.universe.set_index("bloomberg_ticker")
+    assert got.loc[["BEI GR", "ARCHER NO", "AZTA US"], "yahoo"].tolist() == [
+        "BEI.DE", "ARCH.OL", "AZTA",
+    ]  # fmt: skip
+    assert got.loc["ARCHER NO", "yahoo_source"] == "financedatabase:isin:root"
+    assert got.loc["AZTA US", "yahoo_source"].endswith(";previous=BRKS")
