@@ -71,8 +71,11 @@ def _reconcile(
     tickers = pd.concat([pairs["bloomberg_ticker"], pairs["fd_ticker"]]).dropna().unique()
     universe = work / "universe.csv"
     pd.DataFrame({"bloomberg_ticker": tickers}).to_csv(universe, index=False)
-    maps = [MapSpec(data / "signals_map_guillem.csv"), MapSpec(fd),
-            MapSpec(data / "dsignals" / "eodhd-map.csv")]  # fmt: skip
+    maps = [
+        MapSpec(data / "signals_map_guillem.csv"),
+        MapSpec(fd),
+        MapSpec(data / "dsignals" / "eodhd-map.csv"),
+    ]
     start = time.perf_counter()
     done = reconcile_files(universe, maps, work / "out.csv", settings=Settings(
         cache_dir=work / "cache"), offline=True)  # fmt: skip
@@ -244,6 +247,74 @@ def _yahoo_metrics(
     return out
 
 
+def _breadth_metrics(
+    labels: pd.DataFrame, universe: pd.DataFrame | None, maps: list[LoadedMap] | None
+) -> dict[str, object]:
+    """symbols (rules, or --map witnesses) and reconcile's yahoo on the breadth set: a row agrees
+    when it is not marked ambiguous and the symbol is the label or the label's
+    ``yahoo_previous`` (the Yahoo map kept a symbol from before a rename), or the
+    ``;previous=`` symbol of ``yahoo_source`` is the label."""
+    if maps is None:
+        conv = convert_column(labels["bloomberg_ticker"], namespace="bloomberg", to="yahoo")
+    else:
+        conv, _ = convert_table(labels[["bloomberg_ticker"]], to="yahoo", maps=maps)
+    frame = labels.assign(
+        got=conv["yahoo"].to_numpy(), ambiguous=conv["symbol_ambiguous"].astype(bool).to_numpy()
+    )
+    if universe is not None:
+        frame["got"] = frame["bloomberg_ticker"].map(
+            dict(zip(universe["bloomberg_ticker"], universe["yahoo"], strict=True))
+        )
+        frame["ambiguous"] = (
+            frame["bloomberg_ticker"]
+            .map(
+                dict(
+                    zip(
+                        universe["bloomberg_ticker"],
+                        universe["yahoo_source"].astype(str).str.contains(":ambiguous"),
+                        strict=True,
+                    )
+                )
+            )
+            .fillna(False)
+            .astype(bool)
+        )
+    if universe is not None:
+        source = frame["bloomberg_ticker"].map(
+            dict(zip(universe["bloomberg_ticker"], universe["yahoo_source"], strict=True))
+        )
+    else:
+        values = conv["yahoo_source"].to_numpy() if "yahoo_source" in conv else None
+        source = pd.Series(values, index=frame.index, dtype="object")
+    emitted_previous = source.fillna("").astype(str).str.extract(r";previous=(\S+)")[0]
+    hit = (
+        (frame["got"] == frame["yahoo"])
+        | ((frame["yahoo_previous"] != "") & (frame["got"] == frame["yahoo_previous"]))
+        | (emitted_previous == frame["yahoo"])
+    )
+    frame["agree"] = hit & ~frame["ambiguous"]
+    frame["none"] = frame["got"].isna()
+
+    def shares(sub: pd.DataFrame) -> dict[str, object]:
+        return {
+            "rows": len(sub),
+            "agree": _ratio(int(sub["agree"].sum()), len(sub)),
+            "ambiguous": int(sub["ambiguous"].sum()),
+            "no_symbol": int(sub["none"].sum()),
+        }
+
+    out: dict[str, object] = shares(frame)
+    out["per_market"] = {str(m): shares(sub) for m, sub in frame.groupby("market")}
+    wrong = frame[~frame["agree"]]
+    out["misses"] = [
+        f"{t}: {g} (label {y})"
+        for t, g, y in zip(
+            wrong["bloomberg_ticker"], wrong["got"].fillna("-"), wrong["yahoo"], strict=True
+        )
+    ]
+    return out
+
+
 def _rename_metrics(renames: pd.DataFrame) -> dict[str, object]:
     out = {}
     for kind, sub in renames.groupby("kind"):
@@ -263,8 +334,14 @@ def _whole_map(data: Path, work: Path) -> dict[str, object]:
     from tickermap.reconcile.pipeline import reconcile
 
     signals = data / "signals_map_guillem.csv"
-    maps = [load_map_spec(MapSpec(p)) for p in (signals, data / "financedatabase" / "equities",
-                                                data / "dsignals" / "eodhd-map.csv")]  # fmt: skip
+    maps = [
+        load_map_spec(MapSpec(p))
+        for p in (
+            signals,
+            data / "financedatabase" / "equities",
+            data / "dsignals" / "eodhd-map.csv",
+        )
+    ]
     universe = pd.read_csv(signals, dtype=str, keep_default_na=False)[["bloomberg_ticker"]]
     start = time.perf_counter()
     result = reconcile(universe, maps, settings=Settings(cache_dir=work / "whole"), offline=True)
@@ -318,12 +395,57 @@ def _print_yahoo(yahoo: object, label: str) -> None:
             print(f"  {key}: {yahoo[key]}")
 
 
+def _print_breadth(report: dict[str, object]) -> None:
+    for label, m in report.items():
+        assert isinstance(m, dict)
+        print(f"Yahoo breadth set, {label}: {m['rows']} rows; agree {m['agree']}, ambiguous "
+              f"{m['ambiguous']}, no symbol {m['no_symbol']}")  # fmt: skip
+        per = m["per_market"]
+        assert isinstance(per, dict)
+        cells = [f"{k} {v['agree']}/{v['ambiguous']}/{v['no_symbol']}" for k, v in per.items()]
+        for i in range(0, len(cells), 6):
+            print("   " + "  ".join(f"{c:<19}" for c in cells[i : i + 6]))
+        misses = m["misses"]
+        assert isinstance(misses, list)
+        print(f"   misses ({len(misses)}): {'; '.join(misses[:40])}")
+
+
+def _breadth(data: Path, work: Path) -> dict[str, object]:
+    """The breadth set: rules only; symbols --map with FinanceDatabase and the Signals map;
+    with dsignals too; reconcile's yahoo column with all three."""
+    labels = pd.read_csv(LABELS / "yahoo_breadth.csv", dtype=str, keep_default_na=False)
+    sig, fd = load_map(data / "signals_map_guillem.csv"), load_map(data / "financedatabase" /
+                                                                   "equities")  # fmt: skip
+    ds = load_map(data / "dsignals" / "eodhd-map.csv")
+    universe = work / "breadth_universe.csv"
+    labels[["bloomberg_ticker"]].to_csv(universe, index=False)
+    done = reconcile_files(universe, [MapSpec(data / "signals_map_guillem.csv"),
+                                      MapSpec(data / "financedatabase" / "equities"),
+                                      MapSpec(data / "dsignals" / "eodhd-map.csv")],
+                           work / "breadth_out.csv", settings=Settings(cache_dir=work / "bc"),
+                           offline=True)  # fmt: skip
+    return {
+        "string rules only": _breadth_metrics(labels, None, None),
+        "symbols --map signals+financedatabase": _breadth_metrics(labels, None, [sig, fd]),
+        "symbols --map signals+financedatabase+dsignals": _breadth_metrics(
+            labels, None, [sig, fd, ds]
+        ),
+        "reconcile yahoo (all three maps)": _breadth_metrics(labels, done.result.universe, None),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--whole", action="store_true", help="also reconcile the whole map")
+    parser.add_argument("--breadth-only", action="store_true", help="only the breadth set")
     args = parser.parse_args(argv)
+    if args.breadth_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            breadth = _breadth(args.data, Path(tmp))
+        _print_breadth(breadth)
+        return 0
     if not (args.data / "financedatabase" / "equities").is_dir():
         print(f"{args.data}: no financedatabase/equities; nothing to measure", file=sys.stderr)
         return 2
@@ -340,10 +462,13 @@ def main(argv: list[str] | None = None) -> int:
                                Path(tmp) / "y.csv", settings=Settings(cache_dir=Path(tmp) / "c"),
                                offline=True)  # fmt: skip
         whole = _whole_map(args.data, Path(tmp)) if args.whole else None
+        breadth = _breadth(args.data, Path(tmp))
     timing["reconcile_pairs_s"] = round(seconds, 2)
-    witnesses = [load_map(args.data / "signals_map_guillem.csv"),
-                 load_map(args.data / "financedatabase" / "equities"),
-                 load_map(args.data / "dsignals" / "eodhd-map.csv")]  # fmt: skip
+    witnesses = [
+        load_map(args.data / "signals_map_guillem.csv"),
+        load_map(args.data / "financedatabase" / "equities"),
+        load_map(args.data / "dsignals" / "eodhd-map.csv"),
+    ]
     report = {
         "isin_pairs": _isin_metrics(pairs, pairs_u, review, blamed),
         "yahoo_symbols": _yahoo_metrics(yahoo, None),
@@ -351,9 +476,11 @@ def main(argv: list[str] | None = None) -> int:
         "renames": _rename_metrics(renames),
         "timing": timing,
     }
+    report["yahoo_breadth"] = breadth
     if whole is not None:
         report["whole_map"] = whole
     _print(report)
+    _print_breadth(breadth)
     if args.json is not None:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
         print(f"wrote {args.json}")

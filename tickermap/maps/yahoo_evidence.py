@@ -1,10 +1,11 @@
 """Yahoo symbols from evidence: witnesses' listings joined by ISIN, FIGI, ticker, name; rules last.
 
 Every row of a loaded map that carries a Yahoo symbol is a *listing*: FinanceDatabase's rows
-(their ticker is derived from the symbol by string rules), dsignals' ``yahoo`` column, a generic
-map's ``yahoo`` column. Every row keyed by a Bloomberg ticker that is not a FinanceDatabase
-listing adds *facts* about its ticker (ISIN, FIGIs, name); callers may add their own (reconcile's
-chosen keys, OpenFIGI's venue).
+(their ticker is derived from the symbol by string rules), dsignals' ``yahoo`` column and its
+EODHD symbols (``signals_ticker``, suffix written the Yahoo way), a generic map's ``yahoo``
+column. Every row keyed by a Bloomberg ticker that is not a FinanceDatabase listing adds *facts*
+about its ticker (ISIN, FIGIs, name); callers may add their own (reconcile's chosen keys,
+OpenFIGI's venue).
 
 A ticker's candidates are the listings on its own market (the Yahoo suffix is one of its
 exchange's, ``mappings/exchanges.csv``) linked to it by at least one key; each link adds weight:
@@ -14,7 +15,7 @@ link                       weight  meaning
 =========================  ======  =====================================================
 ``isin``                   8       the listing's ISIN is one the ticker's witnesses claim
 ``figi``                   6       its composite, FIGI or share-class FIGI is claimed
-``claim``                  3       a witness keyed by this very ticker names the symbol
+``claim``                  6       a witness keyed by this very ticker names the symbol
 ``venue``                  3       OpenFIGI's venue for the ticker gives this suffix
 ``ticker``                 2       the listing's derived ticker is this ticker (root + venue)
 ``name``                   2       same normalised name on the same market (unique there)
@@ -24,9 +25,17 @@ link                       weight  meaning
 .. [#] When OpenFIGI's venue decides a suffix (``KQ`` -> ``.KQ``), listings with another suffix
    are not candidates at all.
 
-So a listing agreeing on ISIN/FIGI beats any symbol a witness merely claims. Ties go to the
-exchange's default suffix (``.DE`` before ``.F``), then to listings not flagged delisted; a tie
-left after that is marked ambiguous. With no candidate the string rules decide
+So an ISIN link beats a lone claim, and a claim the rules agree with (``DTC`` for ``DTC US``)
+beats a lone FIGI link to another symbol (FinanceDatabase's stale ``SBDS``). On a market of
+several venues the lines of one symbol stem (``BEI.DE``, ``BEI.MU``; ``FIL.TO``, ``FIL.V``)
+share the ISIN, FIGI, name and ticker links, so the venue is decided by what names a line (a
+claim, OpenFIGI's venue, the rules), then by the default suffix (``.DE`` before ``.F``), then by
+listings not flagged delisted; a tie left after that is marked ambiguous. When one ISIN has two
+lines on one venue (``ARCH.OL``, ``ARCHO.OL``) the line whose stem is the Bloomberg root (or a
+prefix of it) wins, else the one a ticker-keyed witness claims, else the line the other extends
+(source suffix ``:root``, ``:claim``, ``:base``). A claimed symbol of another stem, when the
+winner is the rules' own (current) line, is reported as ``;previous=SYMBOL``: a witness from
+before a rename (dsignals' ``BRKS`` for ``AZTA US``). With no candidate the string rules decide
 (:func:`tickermap.tickers.symbols.bloomberg_to_yahoo`) and say so: ``rule``, ``rule:ambiguous``
 or ``openfigi:venue``. The source of a pick is ``LABEL:LINK`` of its strongest link
 (``financedatabase:isin``, ``dsignals:claim``, ``financedatabase:ticker``, ...). No I/O.
@@ -35,13 +44,22 @@ or ``openfigi:venue``. The source of a pick is ``LABEL:LINK`` of its strongest l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
 
 from tickermap import columns as C
+from tickermap.maps._yahoo_lines import (
+    LINK_WEIGHTS,
+    PARALLEL_VENUES,
+    Candidate,
+    eodhd_claims,
+    previous_symbol,
+    same_line,
+    share_venues,
+)
 from tickermap.maps.load import LoadedMap
 from tickermap.names.normalize import normalize_name
 from tickermap.tickers.exchanges import Exchange, load_exchanges
@@ -50,10 +68,6 @@ from tickermap.tickers.symbols import bloomberg_to_yahoo
 
 __all__ = ["LINK_WEIGHTS", "TickerFacts", "YahooEvidence", "YahooPick", "witness_label"]
 
-LINK_WEIGHTS: Mapping[str, float] = {
-    "isin": 8.0, "figi": 6.0, "claim": 3.0, "venue": 3.0, "ticker": 2.0, "name": 2.0, "rule": 0.5,
-}  # fmt: skip
-"""Weight of each kind of link between a ticker and a listing (see the module docstring)."""
 _LINK_ORDER = ("isin", "figi", "claim", "venue", "ticker", "name")
 _LISTING_PRESETS = frozenset({"financedatabase"})
 _LABELS = {"financedatabase": "financedatabase", "dsignals_eodhd": "dsignals"}
@@ -111,11 +125,15 @@ class YahooPick:
     Attributes:
         symbol: the symbol, or None.
         source: ``LABEL:LINK`` of the winning listing's strongest link, ``rule``,
-            ``rule:ambiguous`` or ``openfigi:venue``; ``:ambiguous`` is appended to a tie.
+            ``rule:ambiguous`` or ``openfigi:venue``; ``:ambiguous`` is appended to a tie,
+            ``:root``/``:claim``/``:base`` when one ISIN has two lines on the venue, and
+            ``;previous=SYMBOL`` when a witness still names the symbol from before a rename.
             None when there is no symbol.
         ambiguous: the evidence or the rules could not decide.
         error: why there is no symbol (the rule's reason code), else None.
         links: the winner's links as ``LABEL:LINK`` strings (its evidence).
+        previous: a symbol a witness claims from before a rename (``BRKS`` for ``AZTA US``),
+            else None.
     """
 
     symbol: str | None
@@ -123,6 +141,7 @@ class YahooPick:
     ambiguous: bool
     error: str | None = None
     links: tuple[str, ...] = ()
+    previous: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +150,7 @@ class _Listing:
     suffix: str
     label: str
     delisted: bool
+    name: str | None = None  # normalised
 
 
 def _str(value: object) -> str | None:
@@ -198,14 +218,17 @@ class YahooEvidence:
     def __len__(self) -> int:
         return len(self._listings)
 
-    def _listing(self, label: str, symbol: str, delisted: bool) -> _Listing | None:
+    def _listing(
+        self, label: str, symbol: str, delisted: bool, name: str | None = None
+    ) -> _Listing | None:
         suffix = _suffix(symbol)
         if suffix is None:
             return None
         key = (label, symbol)
         found = self._listings.get(key)
         if found is None:
-            found = self._listings[key] = _Listing(symbol, suffix, label, delisted)
+            text = _name(name) if name else None
+            found = self._listings[key] = _Listing(symbol, suffix, label, delisted, text)
         return found
 
     def _add_map(self, m: LoadedMap) -> None:
@@ -216,15 +239,23 @@ class YahooEvidence:
             _cells(frame[c]) for c in (C.BLOOMBERG_TICKER, C.ISIN, C.NAME, C.YAHOO)
         )
         ids = [_cells(frame[c]) for c in _ID_COLUMNS]
+        extra = m.extra
+        eodhd = (
+            eodhd_claims(_cells(extra["eodhd"]), tickers)
+            if m.preset == "dsignals_eodhd" and extra is not None and "eodhd" in extra.columns
+            else [None] * len(tickers)
+        )
         for i, t in enumerate(tickers):
             symbol, isin, name = symbols[i], isins[i], names[i]
             figis = [f for col in ids if (f := col[i])]
             if t and not listing_preset and (isin or figis or name):
                 facts = TickerFacts.of(isins=[isin], figis=figis, names=[name])
                 self._facts[t] = self._facts.get(t, TickerFacts()).merged(facts)
+            if t and (e := eodhd[i]) and (claimed := self._listing(label, e, False)):
+                self._claims.setdefault(t, []).append(claimed)
             if symbol is None:
                 continue
-            lst = self._listing(label, symbol, delisted[i])
+            lst = self._listing(label, symbol, delisted[i], name if listing_preset else None)
             if lst is None:
                 continue
             self._index(lst, isin=isin, figis=figis, name=name)
@@ -260,32 +291,45 @@ class YahooEvidence:
         scored.sort(key=lambda s: (s[0], -len(s[1].symbol)), reverse=True)
         best_key, best = scored[0]
         tied = len(scored) > 1 and scored[1][0] == best_key
+        line = same_line(best, [c for _, c in scored[1:]], ticker.rpartition(" ")[0])
+        if line is not None:
+            best, tied = line[0], False
         strongest = next(k for k in (*_LINK_ORDER, "rule") if k in best.kinds)
         source = f"{best.kinds[strongest]}:{strongest}" + (":ambiguous" if tied else "")
+        if line is not None:
+            source += ":" + line[1]  # which line of the ISIN's venue, and why
+        previous = previous_symbol(best, [c for _, c in scored])
+        if previous is not None:
+            source += f";previous={previous}"
         return YahooPick(
             symbol=best.symbol,
             source=source,
             ambiguous=tied,
             links=tuple(f"{best.kinds[k]}:{k}" for k in (*_LINK_ORDER, "rule") if k in best.kinds),
+            previous=previous,
         )
 
     def _candidates(
         self, ticker: str, ex: Exchange, known: TickerFacts, rule: str | None
-    ) -> list[tuple[tuple[float, int, int], _Candidate]]:
+    ) -> list[tuple[tuple[float, int, int], Candidate]]:
         venue_suffix = ex.yahoo_suffix_for_venue(known.venue) if known.venue else None
         # OpenFIGI's venue for the ticker decides the suffix: other suffixes are not candidates.
         suffixes = (venue_suffix,) if venue_suffix else ex.yahoo_suffixes
-        found: dict[str, _Candidate] = {}
+        found: dict[str, Candidate] = {}
 
-        def add(lst: _Listing, kind: str) -> None:
+        def add(lst: _Listing, kind: str, key: str | None = None) -> None:
             if lst.suffix in suffixes:
-                c = found.setdefault(lst.symbol, _Candidate(lst.symbol, lst.suffix))
+                c = found.setdefault(lst.symbol, Candidate(lst.symbol, lst.suffix))
                 c.kinds.setdefault(kind, lst.label)
                 c.listed = c.listed or not lst.delisted
+                if lst.name:
+                    c.names.add(lst.name)
+                if key is not None:
+                    c.isins.add(key)
 
         for isin in known.isins:
             for lst in self._by_key.get(("isin", isin), ()):
-                add(lst, "isin")
+                add(lst, "isin", isin)
         for figi in known.figis:
             for lst in self._by_key.get(("figi", figi), ()):
                 add(lst, "figi")
@@ -299,24 +343,14 @@ class YahooEvidence:
                 if len({x.symbol for x in named}) == 1:
                     for lst in named:
                         add(lst, "name")
+        if len(suffixes) > 1:
+            share_venues(found, rule if ex.code in PARALLEL_VENUES else None, suffixes)
         for c in found.values():
             if venue_suffix is not None and c.suffix == venue_suffix:
                 c.kinds["venue"] = "openfigi"
             if rule is not None and c.symbol == rule:
                 c.kinds["rule"] = "rule"
         return [(c.score(suffixes), c) for c in found.values()]
-
-
-@dataclass(slots=True)
-class _Candidate:
-    symbol: str
-    suffix: str
-    kinds: dict[str, str] = field(default_factory=dict)  # link kind -> label of first witness
-    listed: bool = False
-
-    def score(self, suffixes: tuple[str, ...]) -> tuple[float, int, int]:
-        weight = sum(LINK_WEIGHTS[k] for k in self.kinds)
-        return weight, -suffixes.index(self.suffix), int(self.listed)
 
 
 def _rule_pick(ticker: str, rule: object, venue: str | None) -> YahooPick:
