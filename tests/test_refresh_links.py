@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import doctest
 import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from tickermap.cli import app
@@ -197,3 +199,28 @@ def test_refresh_bad_previous_map_is_a_clear_error(tmp_path: Path) -> None:
     assert "old.csv" in result.output and "name_ticker" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "m.csv").exists() and not (tmp_path / "d.csv").exists()
+
+
+def test_public_map_helpers_refresh_uses() -> None:
+    from tickermap.errors import MappingFileError
+    from tickermap.maps.load import header_lookup, preset_columns
+
+    header = ["Bloomberg_Ticker", "name_ticker", "ISIN"]
+    assert header_lookup(header)["bloomberg_ticker"] == "Bloomberg_Ticker"
+    assert preset_columns("signals_map", header, "m.csv") == {
+        "bloomberg_ticker": "Bloomberg_Ticker", "name": "name_ticker", "isin": "ISIN",
+    }  # fmt: skip
+    assert preset_columns("financedatabase", header, "m.csv") == {}
+    with pytest.raises(MappingFileError) as err:
+        preset_columns("signals_map", ["bloomberg_ticker"], "m.csv")
+    assert "name_ticker" in str(err.value) and "m.csv" in str(err.value)
+
+
+def test_doctests_of_the_refresh_modules() -> None:
+    import tickermap.maps.load as load
+    import tickermap.refresh.facts as facts_module
+    import tickermap.refresh.link as link_module
+
+    for module in (facts_module, link_module, load):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, module.__name__
