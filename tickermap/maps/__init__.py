@@ -33,8 +33,10 @@ if TYPE_CHECKING:
         Namespace,
         Preset,
         detect_preset,
+        header_lookup,
         load_map,
         parse_columns_option,
+        preset_columns,
         read_header,
     )
     from tickermap.maps.options import (
@@ -106,6 +108,7 @@ __all__ = [
     "fetch_folder",
     "fetch_source",
     "folder_cache_path",
+    "header_lookup",
     "is_financedatabase_header",
     "isin_country_facts",
     "isin_country_table",
@@ -120,6 +123,7 @@ __all__ = [
     "parse_file_checksums",
     "parse_map_option",
     "parse_map_options",
+    "preset_columns",
     "read_header",
     "source_cache_path",
     "suggest_columns",

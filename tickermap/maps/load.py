@@ -54,8 +54,10 @@ __all__ = [
     "Namespace",
     "Preset",
     "detect_preset",
+    "header_lookup",
     "load_map",
     "parse_columns_option",
+    "preset_columns",
     "read_header",
 ]
 
@@ -138,12 +140,35 @@ class LoadedMap:
     extra: pd.DataFrame | None = None
 
 
-def _header_lookup(header: Sequence[str]) -> dict[str, str]:
-    """Lower-cased, stripped name -> actual header name (first spelling wins)."""
+def header_lookup(header: Sequence[str]) -> dict[str, str]:
+    """Lower-cased, stripped name -> actual header name (first spelling wins).
+
+    >>> header_lookup(["Bloomberg_Ticker", " ISIN ", "isin"])
+    {'bloomberg_ticker': 'Bloomberg_Ticker', 'isin': ' ISIN '}
+    """
     lookup: dict[str, str] = {}
     for col in header:
         lookup.setdefault(str(col).strip().lower(), str(col))
     return lookup
+
+
+_header_lookup = header_lookup  # the maps modules' older spelling
+
+
+def preset_columns(preset: Preset, header: Sequence[str], path: str | Path) -> dict[str, str]:
+    """Canonical key -> the file's column, for a fixed-column preset; ``{}`` for the others.
+
+    For ``numerai`` the ticker key is ``bloomberg_ticker`` or ``numerai_ticker``, as the header
+    has it. Witness and ``generic`` presets have no fixed canonical columns (``{}``).
+
+    >>> preset_columns("signals_map", ["bloomberg_ticker", "name_ticker", "ISIN"], "m.csv")
+    {'bloomberg_ticker': 'bloomberg_ticker', 'name': 'name_ticker', 'isin': 'ISIN'}
+
+    Raises:
+        MappingFileError: the header lacks a column the preset requires (names ``path``).
+    """
+    header = [str(c) for c in header]
+    return _preset_columns(preset, header_lookup(header), Path(path), header)
 
 
 def detect_preset(header: Sequence[str]) -> Preset | None:
@@ -156,7 +181,7 @@ def detect_preset(header: Sequence[str]) -> Preset | None:
     >>> detect_preset(["numerai_ticker", "yahoo"]), detect_preset(["company", "ISIN"])
     ('numerai', None)
     """
-    names = set(_header_lookup(header))
+    names = set(header_lookup(header))
     if {"symbol", "mic", "composite_figi", "shareclass_figi"} <= names:
         return "financedatabase"
     if {"bloomberg_ticker", "data_provider", "signals_ticker"} <= names:
@@ -422,7 +447,7 @@ def load_map(
         return load_witness_map(p, witness, source=source, detected=preset is None)
     frame = _read(p)
     header = [str(c) for c in frame.columns]
-    lookup = _header_lookup(header)
+    lookup = header_lookup(header)
     used, detected = _resolve_preset(preset, spec, header, p)
     mapping = _preset_columns(used, lookup, p, header)
     if spec:

@@ -14,6 +14,26 @@ if TYPE_CHECKING:
         diff_frame,
         find_changes,
     )
+    from tickermap.refresh.facts import (
+        ID_KEYS,
+        SYMBOL,
+        TickerEvidence,
+        canonical_tickers,
+        eodhd_to_yahoo,
+        facts_from_maps,
+        merge_facts,
+    )
+    from tickermap.refresh.link import (
+        KEYS,
+        MARGIN,
+        NAME_LIKELY,
+        NAME_SURE,
+        STRENGTHS,
+        Link,
+        find_links,
+        root_similarity,
+        share_class_siblings,
+    )
     from tickermap.refresh.run import (
         RefreshOutputs,
         RefreshResult,
@@ -23,14 +43,30 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DIFF_COLUMNS",
+    "ID_KEYS",
+    "KEYS",
     "LINK_KEYS",
+    "MARGIN",
+    "NAME_LIKELY",
+    "NAME_SURE",
+    "STRENGTHS",
+    "SYMBOL",
     "Change",
+    "Link",
     "RefreshOutputs",
     "RefreshResult",
+    "TickerEvidence",
+    "canonical_tickers",
     "diff_frame",
+    "eodhd_to_yahoo",
+    "facts_from_maps",
     "find_changes",
+    "find_links",
+    "merge_facts",
     "refresh",
     "refresh_files",
+    "root_similarity",
+    "share_class_siblings",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__)

@@ -24,6 +24,7 @@ from tickermap.maps.options import MapSpec
 from tickermap.openfigi.client import OpenFigiClient
 from tickermap.reconcile.records import TickerRow
 from tickermap.refresh.diff import Change, diff_frame, find_changes
+from tickermap.refresh.facts import canonical_tickers, facts_from_maps
 from tickermap.tickers.parse import bloomberg_to_numerai
 
 __all__ = ["RefreshOutputs", "RefreshResult", "refresh", "refresh_files"]
@@ -46,10 +47,11 @@ def _old_records(prev: LoadedMap) -> dict[str, dict[str, str | None]]:
     frame = prev.frame.drop_duplicates(C.BLOOMBERG_TICKER)
     frame = frame[frame[C.BLOOMBERG_TICKER].notna()]
     cols = {c: frame[c].astype("object").where(frame[c].notna(), None).tolist() for c in _CARRIED}
-    return {
-        str(t): {c: cols[c][i] for c in _CARRIED}
-        for i, t in enumerate(frame[C.BLOOMBERG_TICKER].tolist())
-    }
+    out: dict[str, dict[str, str | None]] = {}
+    for i, t in enumerate(canonical_tickers(frame[C.BLOOMBERG_TICKER])):
+        if t and t not in out:
+            out[t] = {c: cols[c][i] for c in _CARRIED}
+    return out
 
 
 def _new_record(row: TickerRow) -> dict[str, str | None]:
@@ -82,8 +84,13 @@ def refresh(
     column: str | None = None,
     offline: bool = False,
     client: OpenFigiClient | None = None,
+    fuzzy: bool = True,
 ) -> RefreshResult:
-    """Refresh ``previous`` (loaded, plus its table as read) for the tickers of ``universe``."""
+    """Refresh ``previous`` (loaded, plus its table as read) for the tickers of ``universe``.
+
+    ``fuzzy=False`` links renames by exact keys only (the reference rules of
+    :func:`tickermap.refresh.link.find_links`).
+    """
     from tickermap.reconcile.pipeline import reconcile
 
     result = reconcile(
@@ -94,7 +101,11 @@ def refresh(
     rows = {r.ticker: r for r in result.rows if r.ticker}
     new = {t: _new_record(r) for t, r in rows.items()}
     evidence = {t: r.sources() for t, r in rows.items()}
-    changes = find_changes(old, new, renamed_from=_renamed_from(maps), evidence=evidence)
+    unmatched = (old.keys() - new.keys()) | (new.keys() - old.keys())
+    facts = facts_from_maps([previous, *maps], unmatched)
+    changes = find_changes(
+        old, new, renamed_from=_renamed_from(maps), evidence=evidence, facts=facts, fuzzy=fuzzy
+    )
     renamed = {c.new_ticker: c.old_ticker for c in changes if c.change == "renamed"}
     refreshed = _refreshed_table(previous, previous_table, result.rows, old, renamed)
     counts: dict[str, int] = {}
@@ -105,11 +116,11 @@ def refresh(
 
 def _columns(previous: LoadedMap, header: Sequence[str]) -> dict[str, str]:
     """Canonical key -> the previous file's column (ticker column under ``bloomberg_ticker``)."""
-    from tickermap.maps.load import _header_lookup, _preset_columns
+    from tickermap.maps.load import header_lookup, preset_columns
 
-    lookup = _header_lookup(header)
+    lookup = header_lookup(header)
     try:
-        mapping = _preset_columns(previous.preset, lookup, previous.path, header)
+        mapping = preset_columns(previous.preset, header, previous.path)
     except InputError:
         mapping = {}
     if C.NUMERAI_TICKER in mapping:
@@ -134,7 +145,10 @@ def _refreshed_table(
 
     first = 1 if previous.path.is_file() and table_format(previous.path) == "parquet" else 2
     frame = previous.frame
-    raw = dict(zip(frame[C.BLOOMBERG_TICKER], frame[C.SOURCE_ROW] - first, strict=True))
+    raw: dict[str | None, int] = {}
+    for t, at in zip(canonical_tickers(frame[C.BLOOMBERG_TICKER]), frame[C.SOURCE_ROW] - first,
+                     strict=True):  # fmt: skip
+        raw.setdefault(t, int(at))
     out = []
     for r in rows:
         source = r.ticker if r.ticker in old else renamed.get(r.ticker)
@@ -174,6 +188,7 @@ def refresh_files(
     settings: Settings,
     column: str | None = None,
     offline: bool = False,
+    fuzzy: bool = True,
 ) -> RefreshOutputs:
     """Load the previous map, the new universe and the witnesses; refresh; write both outputs.
 
@@ -196,8 +211,9 @@ def refresh_files(
     loaded = [load_map_spec(m) for m in maps]
     try:
         result = refresh(
-            prev, table, frame, loaded, settings=settings, column=column, offline=offline
-        )
+            prev, table, frame, loaded, settings=settings, column=column, offline=offline,
+            fuzzy=fuzzy,
+        )  # fmt: skip
     except InputError as exc:
         exc.locate(universe_path)
         raise

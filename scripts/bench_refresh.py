@@ -1,0 +1,171 @@
+"""Measure ``tickermap refresh`` on a stand-in built from the shared files and hand labels.
+
+No 2021 and 2025 Signals universe maps are in ``../shared/data``; the shared Signals map and
+dsignals' EODHD map hold the same tickers. The Signals map is a *historical* universe, though: it
+holds both the old and the new ticker of many renames. The stand-in therefore splits it in two:
+
+- previous map ("2021"): the Signals map's rows without the new tickers of the labelled pairs;
+- new universe ("2025"): the previous tickers without the old tickers of the labelled pairs, plus
+  every labelled new ticker (from the Signals map or FinanceDatabase);
+- distractors: a fixed sample of non-US tickers removed without a successor, a fixed sample of
+  FinanceDatabase listings added (not in the Signals map), and a sample of unchanged tickers.
+
+Labels: ``tests/data/labels/refresh_renames.csv`` (by hand, with evidence; ``rename`` and hard
+``not_rename`` pairs: share-class siblings, identifiers a witness gives to another company, a
+spin-off). Witnesses: FinanceDatabase (the shared folder) and dsignals' EODHD map, offline; the
+dsignals overrides are NOT a witness here (7 labels came from them). Two previous-map formats:
+``full`` (the Signals map's own columns: name, ISIN, FIGIs) and ``names`` (ticker and name only,
+as many community maps are).
+
+Reports, per format: renames named, precision (a named pair is right only when labelled
+``rename``; a labelled ``not_rename`` or an unlabelled pair is wrong), recall on the labelled
+renames (overall and per candidate source), ``possible_rename`` rows, and the run time. The
+reference in the same run is the exact-key linker alone (``--fuzzy off``): the ratio of the two
+runs' times is printed.
+
+Usage: python scripts/bench_refresh.py [--data ../shared/data] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from tickermap.config import Settings
+from tickermap.maps.load import load_map
+from tickermap.maps.options import MapSpec
+from tickermap.refresh.run import refresh_files
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = ROOT / "tests" / "data" / "labels" / "refresh_renames.csv"
+SEED, N_REMOVED, N_ADDED, N_KEPT = 7, 150, 150, 1500
+
+
+def _code(ticker: str) -> str:
+    return ticker.rsplit(" ", 1)[-1] if " " in ticker else ""
+
+
+def build(data: Path, labels: pd.DataFrame, work: Path) -> dict[str, Path]:
+    """Write the stand-in previous maps (``full``, ``names``) and the new universe."""
+    signals = pd.read_csv(data / "signals_map_guillem.csv", dtype=str, keep_default_na=False)
+    signals = signals.drop_duplicates("bloomberg_ticker")
+    fd = load_map(data / "financedatabase" / "equities")
+    assert fd.extra is not None
+    live = ~fd.extra["delisted"].fillna(False).astype(bool)
+    fd_tickers = set(fd.frame["bloomberg_ticker"][live].dropna())
+    olds, news = set(labels["old_ticker"]), set(labels["new_ticker"])
+    rng = random.Random(SEED)
+    non_us = sorted(t for t in signals["bloomberg_ticker"]
+                    if _code(t) not in ("US", "") and t not in olds | news)  # fmt: skip
+    picked = rng.sample(non_us, N_REMOVED + N_KEPT)
+    removed, kept = set(picked[:N_REMOVED]), set(picked[N_REMOVED:])
+    codes = {_code(t) for t in non_us}
+    known = set(signals["bloomberg_ticker"])
+    pool = sorted(t for t in fd_tickers if _code(t) in codes and t not in known | news)
+    added = rng.sample(pool, N_ADDED)
+    previous = signals[signals["bloomberg_ticker"].isin(olds | removed | kept)]
+    universe = sorted(kept | news | set(added))
+    paths = {"full": work / "previous_full.csv", "names": work / "previous_names.csv",
+             "universe": work / "universe.csv"}  # fmt: skip
+    previous.to_csv(paths["full"], index=False)
+    previous[["bloomberg_ticker", "name_ticker"]].to_csv(paths["names"], index=False)
+    pd.DataFrame({"bloomberg_ticker": universe}).to_csv(paths["universe"], index=False)
+    return paths
+
+
+def score(diff: pd.DataFrame, labels: pd.DataFrame) -> dict[str, object]:
+    """Precision and recall of the named renames against the labels."""
+    cols = [labels[c].tolist() for c in ("old_ticker", "new_ticker", "label")]
+    truth = {(o, n): lab for o, n, lab in zip(*cols, strict=True)}
+    renamed = diff[diff["change"] == "renamed"]
+    named = list(zip(renamed["old_ticker"], renamed["new_ticker"], renamed["key"], strict=True))
+    right = [p for p in named if truth.get(p[:2]) == "rename"]
+    wrong = [p for p in named if truth.get(p[:2]) != "rename"]
+    positives = labels[labels["label"] == "rename"]
+    found = {p[:2] for p in right}
+    per_source = {}
+    for src, grp in positives.groupby("candidate_source"):
+        hit = sum(
+            (o, n) in found for o, n in zip(grp["old_ticker"], grp["new_ticker"], strict=True)
+        )
+        per_source[src] = f"{hit}/{len(grp)}"
+    possible = diff[diff["change"] == "possible_rename"] if "change" in diff else diff.iloc[:0]
+    by_key: dict[str, int] = {}
+    for *_, key in right:
+        k = str(key).split("=", 1)[0]
+        by_key[k] = by_key.get(k, 0) + 1
+    missed = sorted(set(zip(positives["old_ticker"], positives["new_ticker"], strict=True)) - found)
+    return {
+        "named": len(named), "right": len(right), "wrong": [list(p) for p in wrong],
+        "precision": round(len(right) / len(named), 3) if named else None,
+        "recall": round(len(right) / len(positives), 3), "positives": len(positives),
+        "recall_per_source": per_source, "right_by_key": by_key,
+        "possible_rename": len(possible), "missed": [list(p) for p in missed],
+    }  # fmt: skip
+
+
+def run(
+    data: Path, paths: dict[str, Path], fmt: str, work: Path, fuzzy: bool
+) -> tuple[pd.DataFrame, float]:
+    maps = [MapSpec(data / "financedatabase" / "equities"),
+            MapSpec(data / "dsignals" / "eodhd-map.csv")]  # fmt: skip
+    tag = f"{fmt}_{'fuzzy' if fuzzy else 'exact'}"
+    start = time.perf_counter()
+    done = refresh_files(
+        MapSpec(paths[fmt]), paths["universe"], maps, work / f"map_{tag}.csv",
+        work / f"diff_{tag}.csv", settings=Settings(cache_dir=work / "cache"), offline=True,
+        fuzzy=fuzzy,
+    )  # fmt: skip
+    return done.result.diff, time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--exact-only", action="store_true", help="skip the fuzzy runs")
+    args = parser.parse_args(argv)
+    if not (args.data / "financedatabase" / "equities").is_dir():
+        print(f"{args.data}: no financedatabase/equities; nothing to measure", file=sys.stderr)
+        return 2
+    labels = pd.read_csv(LABELS, dtype=str, keep_default_na=False)
+    report: dict[str, dict[str, object]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        paths = build(args.data, labels, work)
+        for fmt in ("full", "names"):
+            for fuzzy in (False, True) if not args.exact_only else (False,):
+                diff, seconds = run(args.data, paths, fmt, work, fuzzy)
+                got = score(diff, labels)
+                got["seconds"] = round(seconds, 1)
+                report[f"{fmt}/{'all rules' if fuzzy else 'exact keys'}"] = got
+    for name, entry in report.items():
+        assert isinstance(entry, dict)
+        got = entry
+        print(f"{name}: named {got['named']}, precision {got['precision']}, recall "
+              f"{got['recall']} ({got['right']}/{got['positives']}), possible_rename "
+              f"{got['possible_rename']}, {got['seconds']} s")  # fmt: skip
+        print(f"  per source {got['recall_per_source']}; right by key {got['right_by_key']}")
+        if got["wrong"]:
+            print(f"  wrong: {got['wrong']}")
+        print(f"  missed: {got['missed']}")
+    for fmt in ("full", "names"):
+        before, after = report.get(f"{fmt}/exact keys"), report.get(f"{fmt}/all rules")
+        if isinstance(before, dict) and isinstance(after, dict) and before["seconds"]:
+            ratio = round(float(str(after["seconds"])) / float(str(before["seconds"])), 2)
+            print(f"{fmt}: time all rules / exact keys (reference) = {ratio}")
+    if args.json is not None:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
