@@ -45,6 +45,13 @@ if TYPE_CHECKING:
         build_contexts,
         describe,
     )
+    from tickermap.reconcile.corroborate import (
+        MIN_CHARS,
+        NAME_CAP,
+        NameChecks,
+        check_names,
+        same_company,
+    )
     from tickermap.reconcile.entities import (
         FOREIGN_VENUES,
         Listing,
@@ -66,6 +73,10 @@ if TYPE_CHECKING:
     from tickermap.reconcile.html import (
         render_report,
         write_report,
+    )
+    from tickermap.reconcile.linking import (
+        link_by_name,
+        note_links,
     )
     from tickermap.reconcile.local_evidence import (
         LocalEvidence,
@@ -148,6 +159,8 @@ __all__ = [
     "FEATURE_LEVELS",
     "FIT_BITS",
     "FOREIGN_VENUES",
+    "MIN_CHARS",
+    "NAME_CAP",
     "NO_EXCHANGE",
     "OFFLINE_CAP",
     "OPENFIGI",
@@ -169,6 +182,7 @@ __all__ = [
     "LocalEvidence",
     "Lookup",
     "Lookups",
+    "NameChecks",
     "ReconcileOutputs",
     "ReconcileResult",
     "RowKey",
@@ -188,6 +202,7 @@ __all__ = [
     "check_known",
     "check_listing",
     "check_name",
+    "check_names",
     "check_share_class",
     "check_validity",
     "claim_records",
@@ -210,11 +225,13 @@ __all__ = [
     "judge_reused",
     "judge_unknown_figi",
     "judge_without_holder",
+    "link_by_name",
     "listing_fit",
     "listings_for",
     "local_evidence",
     "merge_history",
     "name_groups",
+    "note_links",
     "openfigi_mode",
     "reconcile",
     "reconcile_files",
@@ -222,6 +239,7 @@ __all__ = [
     "review_frame",
     "review_queue",
     "run_info",
+    "same_company",
     "score_claim",
     "severity_key",
     "summarize_events",
