@@ -5,7 +5,7 @@ Users fetch the full FinanceDatabase set, with the US (``NMS``, ``NYQ``, ``PNK``
 for those five venues at about their real sizes (NMS 5k, NYQ 3k, PNK 15k, FRA 20k, STU 20k rows;
 ``--scale`` multiplies) from :mod:`tickermap.testing.synthetic` (valid ISINs, CUSIPs and FIGIs
 that belong to nobody; names, symbols and summaries drawn from a seeded generator, nothing
-copied from the shared files), and a synthetic Signals-like map of 6k US tickers taken from
+copied from the shared files), and a synthetic Signals-like map of about 7k US tickers taken from
 them (names written the Bloomberg way, ISIN on half, FIGIs on most), so the ticker+name,
 identifier and Germany-line paths all work at US scale.
 
@@ -83,7 +83,9 @@ def _symbol(rng: random.Random, taken: set[str], suffix: str) -> str:
             return root + suffix
 
 
-def synth_folder(folder: Path, rng: random.Random, scale: float, taken: set[str]) -> list[dict[str, str]]:
+def synth_folder(
+    folder: Path, rng: random.Random, scale: float, taken: set[str]
+) -> list[dict[str, str]]:
     """Write the five venue files into ``folder``; return the US companies (for the map)."""
     ids = SyntheticIds(rng)
     names: set[str] = set()
