@@ -77,7 +77,7 @@ def test_derived_sets_follow_the_table() -> None:
     assert list(INJECTABLE) == [r for _, r in sorted(injected)]
     assert sorted(i for i, _ in injected) == list(range(len(injected)))  # a full cycle
     assert {"ok", "corroborated", "renamed", "delisted", "unverified"} == reasons.KEYS_USABLE
-    assert {"no_data", "ambiguous"} == reasons.UNRESOLVED
+    assert {"no_data", "ambiguous", "disputed"} == reasons.UNRESOLVED
 
 
 def test_worst_matches_a_naive_scan() -> None:

@@ -37,6 +37,7 @@ LOCAL_REASONS = {
     "unverified",
     "corroborated",
     "outvoted",
+    "disputed",
 }
 """What an offline run with an empty cache can still say (checks that need no OpenFIGI;
 ``corroborated``: independent witnesses agree, ``outvoted``: a witness lost their vote)."""

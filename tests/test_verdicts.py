@@ -370,8 +370,9 @@ def test_reason_on_hand_built_world(case: str, make_emulator, tmp_path: Path) ->
 
 
 def test_cases_cover_every_openfigi_reason() -> None:
-    # outvoted and corroborated are the witnesses' vote: tests/test_consensus.py covers them.
+    # outvoted, corroborated and disputed are the witnesses' vote: tests/test_consensus.py.
     covered = {CASES[c]()[4] for c in CASES} | {"unverified", "ok", "outvoted", "corroborated"}
+    covered |= {"disputed"}
     # invalid_ticker is a local parse check (tests/test_reconcile.py covers it).
     assert set(SEVERITY) - covered == {"invalid_ticker"}
 

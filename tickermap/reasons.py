@@ -67,6 +67,7 @@ class Reason(_Code):
     ISIN_INVALID = "isin_invalid"
     NAME_CONFLICT = "name_conflict"
     OUTVOTED = "outvoted"
+    DISPUTED = "disputed"
     AMBIGUOUS = "ambiguous"
     DELISTED = "delisted"
     RENAMED = "renamed"
@@ -136,6 +137,11 @@ REASONS: dict[Reason, ReasonInfo] = {
         "this witness's value lost the weighted vote of the other witnesses (the witness is "
         "wrong; the row keeps the consensus and is not judged by this claim)",
     ),
+    R.DISPUTED: ReasonInfo(
+        "unresolved",
+        "offline, another witness gives the ticker a different ISIN or FIGI and the vote cannot "
+        "decide (one of the files is wrong; OpenFIGI would tell which)",
+    ),
     R.AMBIGUOUS: ReasonInfo(
         "unresolved", "several composites qualify for ticker+exchange", True, 10
     ),
@@ -150,12 +156,15 @@ REASONS: dict[Reason, ReasonInfo] = {
     ),
     R.NO_DATA: ReasonInfo("unresolved", "nobody knows an identifier for the ticker", inject=11),
     R.UNVERIFIED: ReasonInfo(
-        "unchecked", "offline and not in the cache: nothing contradicts the claim"
+        "unchecked",
+        "offline and not in the cache: no independent witness confirms the claim, none "
+        "contradicts its identifiers",
     ),
     R.CORROBORATED: ReasonInfo(
         "ok",
-        "OpenFIGI not consulted, but independent witnesses agree on the ISIN or FIGI and nothing "
-        "contradicts them (confidence at most 0.75)",
+        "OpenFIGI not consulted, but an independent witness agrees on the ISIN or FIGI "
+        "(confidence at most 0.75) or, weaker, lists the same ticker for the same company (detail "
+        "`on ticker+name`, at most 0.6), and nothing contradicts them",
     ),
     R.OK: ReasonInfo("ok", "OpenFIGI and the witnesses agree"),
 }

@@ -46,6 +46,13 @@ if TYPE_CHECKING:
         build_contexts,
         describe,
     )
+    from tickermap.reconcile.corroborate import (
+        MIN_CHARS,
+        NAME_CAP,
+        NameChecks,
+        check_names,
+        same_company,
+    )
     from tickermap.reconcile.entities import (
         FIT_RANK,
         FOREIGN_VENUES,
@@ -69,6 +76,10 @@ if TYPE_CHECKING:
     from tickermap.reconcile.html import (
         render_report,
         write_report,
+    )
+    from tickermap.reconcile.linking import (
+        link_by_name,
+        note_links,
     )
     from tickermap.reconcile.local_evidence import (
         LocalEvidence,
@@ -152,6 +163,8 @@ __all__ = [
     "FIT_BITS",
     "FIT_RANK",
     "FOREIGN_VENUES",
+    "MIN_CHARS",
+    "NAME_CAP",
     "NO_EXCHANGE",
     "OFFLINE_CAP",
     "OPENFIGI",
@@ -174,6 +187,7 @@ __all__ = [
     "LocalEvidence",
     "Lookup",
     "Lookups",
+    "NameChecks",
     "ReconcileOutputs",
     "ReconcileResult",
     "RowKey",
@@ -193,6 +207,7 @@ __all__ = [
     "check_known",
     "check_listing",
     "check_name",
+    "check_names",
     "check_share_class",
     "check_validity",
     "claim_records",
@@ -215,11 +230,13 @@ __all__ = [
     "judge_reused",
     "judge_unknown_figi",
     "judge_without_holder",
+    "link_by_name",
     "listing_fit",
     "listings_for",
     "local_evidence",
     "merge_history",
     "name_groups",
+    "note_links",
     "openfigi_mode",
     "reconcile",
     "reconcile_files",
@@ -228,6 +245,7 @@ __all__ = [
     "review_queue",
     "roots_collide",
     "run_info",
+    "same_company",
     "score_claim",
     "severity_key",
     "summarize_events",

@@ -28,7 +28,15 @@ Decisions:
   or on another listing of the same company: FinanceDatabase's German lines of US companies
   carry their US ISIN and global share-class FIGI) and nothing contradicts it; the row's
   confidence is then ``1 - prod(1 - r)`` over the agreeing witnesses, capped at
-  :data:`OFFLINE_CAP`, below rows that OpenFIGI confirmed.
+  :data:`OFFLINE_CAP`, below rows that OpenFIGI confirmed. The detail names the fields agreed
+  (``on isin, composite_figi: agreed by ...``);
+- failing that, it is ``corroborated`` ``on ticker+name`` when another independent witness
+  lists the same ticker for the same company (:mod:`.corroborate`), capped at
+  :data:`~tickermap.reconcile.corroborate.NAME_CAP`;
+- offline, a claim whose only reason is ``unverified`` becomes ``disputed`` when another map
+  gives the same ticker another ISIN, composite or share-class FIGI and the vote cannot decide
+  between them (one witness against one, no ISIN fit to tell): one of the files is wrong and
+  nothing offline says which, so neither claim reads as "nothing contradicts it".
 
 A witness whose reliability ends below :data:`UNRELIABLE` on at least :data:`MIN_ITEMS` items is
 reported as unreliable (never fatal). No I/O.
@@ -44,6 +52,7 @@ from tickermap import columns as C
 from tickermap.maps._groups import agree, name_tokens
 from tickermap.reasons import Reason, sort_reasons
 from tickermap.reconcile.blame import Finding, RowKey
+from tickermap.reconcile.corroborate import NAME_CAP, NameChecks
 from tickermap.reconcile.lookups import Lookups
 from tickermap.reconcile.records import Verdict
 
@@ -210,8 +219,10 @@ def apply_consensus(
     findings: Mapping[RowKey, Finding],
     fits: Mapping[RowKey, str],
     witness_of: Mapping[str, str],
+    names: NameChecks | None = None,
 ) -> Consensus:
-    """Vote every field, mark outvoted and blamed claims, verify corroborated ones offline."""
+    """Vote every field, mark outvoted and blamed claims, verify corroborated ones offline
+    (by identifiers, else by ticker+name from ``names``), mark undecided disputes."""
     blamed = {k for k, f in findings.items() if f.blamed}
     items = _items(verdicts, lookups, witness_of, blamed)
     # One reliability per witness and field (a map can be good on names and bad on ISINs).
@@ -228,9 +239,10 @@ def apply_consensus(
             if n >= MIN_ITEMS and r < UNRELIABLE:
                 st.unreliable = True
     notes: dict[RowKey, list[str]] = {}
-    agreeing: dict[RowKey, list[str]] = {}
+    agreeing: dict[RowKey, list[tuple[str, str]]] = {}
+    disputes: dict[RowKey, list[str]] = {}
     for _, f, item in items:
-        _decide(f, item, rel[f], fits, notes, agreeing)
+        _decide(f, item, rel[f], fits, notes, agreeing, disputes)
     out: list[Verdict] = []
     confidence: dict[str, float] = {}
     for v in verdicts:
@@ -238,6 +250,7 @@ def apply_consensus(
         w = witness_of.get(v.claim.source, v.claim.source)
         st = stats.setdefault(w, WitnessStats())
         new = _revise(v, findings.get(key), notes.get(key), agreeing.get(key, []))
+        new, by_name = _by_name(new, key, disputes.get(key), names)
         if key in notes:
             st.outvoted += 1
         if key in blamed:
@@ -245,11 +258,14 @@ def apply_consensus(
         if new.reasons == (Reason.CORROBORATED,):
             st.corroborated += 1
             found = findings.get(key)
-            backers = {*agreeing.get(key, []), w}
+            backers = {*(m for m, _ in agreeing.get(key, [])), w}
             backers |= {b for b, _ in (found.corroborated_by if found else [])}
-            p = 1.0 - math.prod(1.0 - rel[C.ISIN].get(b, 0.8) for b in backers)
+            field_rel, cap = (rel[C.NAME], NAME_CAP) if by_name else (rel[C.ISIN], OFFLINE_CAP)
+            if by_name and names is not None:
+                backers = {w, *(b for b, _ in names.agreed.get(key, []))}
+            p = 1.0 - math.prod(1.0 - field_rel.get(b, 0.8) for b in backers)
             confidence[v.claim.ticker] = max(
-                confidence.get(v.claim.ticker, 0.0), round(min(p, OFFLINE_CAP), 4)
+                confidence.get(v.claim.ticker, 0.0), round(min(p, cap), 4)
             )
         out.append(new)
     outvoted = frozenset(notes)
@@ -262,7 +278,8 @@ def _decide(
     rel: Mapping[str, float],
     fits: Mapping[RowKey, str],
     notes: dict[RowKey, list[str]],
-    agreeing: dict[RowKey, list[str]],
+    agreeing: dict[RowKey, list[tuple[str, str]]],
+    disputes: dict[RowKey, list[str]],
 ) -> None:
     scores = _scores(item, rel, fits, f)
     ranked = sorted(scores, key=lambda s: scores[s], reverse=True)
@@ -272,15 +289,19 @@ def _decide(
         key = (v.claim.source, v.claim.source_row)
         mates = [x for x, y, _ in item if y == val and x != w]
         if f in _KEY_FIELDS and mates:
-            agreeing.setdefault(key, []).extend(mates)
-    if len(ranked) < 2 or scores[ranked[0]] - scores[ranked[1]] < _MARGIN:
+            agreeing.setdefault(key, []).extend((m, f) for m in mates)
+    if len(ranked) < 2:
         return
     win = ranked[0]
     voters = [w for w, y, _ in item if y == win]
     if voters == [OPENFIGI]:
         return  # OpenFIGI alone against a map: the verdict rules already say what is wrong
-    if len(voters) < 2 and not _fit_decides(f, item, win, fits):
-        return  # one witness against one: no majority, the conflict stays
+    if scores[win] - scores[ranked[1]] < _MARGIN or (
+        len(voters) < 2 and not _fit_decides(f, item, win, fits)
+    ):
+        if f in _KEY_FIELDS:  # no majority: the conflict stays, and it is one
+            _dispute(f, item, disputes)
+        return
     pro = ", ".join(
         f"{w} ({_weight(rel.get(w, 0.8), len(scores)):.1f})" for w, y, _ in item if y == win
     )
@@ -292,6 +313,38 @@ def _decide(
             f"{f} {val} outvoted by {win}: agreed {pro}; this witness {w} weighs "
             f"{scores[val]:.1f} against {scores[win]:.1f}"
         )
+
+
+def _dispute(f: str, item: Item, disputes: dict[RowKey, list[str]]) -> None:
+    said = "; ".join(f"{w} says {val}" for w, val, _ in item)
+    for _, _, v in item:
+        if v is not None:
+            disputes.setdefault((v.claim.source, v.claim.source_row), []).append(
+                f"{f}: {said}; the vote cannot decide (no majority, no ISIN fit)"
+            )
+
+
+def _by_name(
+    v: Verdict, key: RowKey, disputes: list[str] | None, names: NameChecks | None
+) -> tuple[Verdict, bool]:
+    """An ``unverified`` claim becomes ``disputed`` (identifiers disagree, undecided), else
+    ``corroborated`` on ticker+name; a name conflict is noted on it. True when by name."""
+    if v.reasons != (Reason.UNVERIFIED,):
+        return v, False
+    details: dict[Reason, str] = {k: d for k, d in v.details.items() if k != Reason.UNVERIFIED}
+    if disputes:
+        details[Reason.DISPUTED] = "; ".join(dict.fromkeys(disputes))
+        return replace(v, reasons=(Reason.DISPUTED,), details=details), False
+    if names is None:
+        return v, False
+    if names.corroborates(key):
+        who = "; ".join(s for _, s in names.agreed[key][:3])
+        details[Reason.CORROBORATED] = f"on ticker+name: the same company in {who}"
+        return replace(v, reasons=(Reason.CORROBORATED,), details=details), True
+    if names.conflicts.get(key):
+        note = v.details[Reason.UNVERIFIED] + "; " + "; ".join(names.conflicts[key][:2])
+        return replace(v, details={**v.details, Reason.UNVERIFIED: note}), False
+    return v, False
 
 
 def _fit_of(v: Verdict | None, fits: Mapping[RowKey, str]) -> str:
@@ -334,7 +387,10 @@ def _settle_unverified(verdicts: list[Verdict], outvoted: frozenset[RowKey]) -> 
 
 
 def _revise(
-    v: Verdict, finding: Finding | None, outvoted: list[str] | None, agreeing: list[str]
+    v: Verdict,
+    finding: Finding | None,
+    outvoted: list[str] | None,
+    agreeing: list[tuple[str, str]],
 ) -> Verdict:
     reasons = list(v.reasons)
     details = dict(v.details)
@@ -347,12 +403,15 @@ def _revise(
     if outvoted:
         reasons.append(Reason.OUTVOTED)
         details[Reason.OUTVOTED] = "; ".join(outvoted)
-    backers = [f"{w} agrees on this ticker" for w in dict.fromkeys(agreeing)]
-    backers += [label for _, label in (finding.corroborated_by if finding else [])]
+    fields = {f: None for _, f in agreeing}
+    backers = [f"{w} agrees on this ticker" for w in dict.fromkeys(m for m, _ in agreeing)]
+    found = finding.corroborated_by if finding else []
+    backers += [label for _, label in found]
     if reasons == [Reason.UNVERIFIED] and backers:
         reasons = [Reason.CORROBORATED]
         details.pop(Reason.UNVERIFIED, None)
-        note = "agreed by " + "; ".join(backers[:4])
+        on = ", ".join(fields) if fields else "an ISIN or FIGI shared with another listing"
+        note = f"on {on}: agreed by " + "; ".join(backers[:4])
         if finding is not None and finding.wrong_elsewhere:
             note += "; wrong elsewhere: " + "; ".join(finding.wrong_elsewhere[:3])
         details[Reason.CORROBORATED] = note

@@ -3,9 +3,11 @@
 Data flow (each arrow a function of its own module)::
 
     universe tickers --tickers.parse_column--> canonical Bloomberg tickers
+    maps --linking.link_by_name--> unticketed listings linked to tickers by name + market
     maps --claims.claims_table--> claims (one per ticker x witness row)
     claims --lookups.gather_lookups--> OpenFIGI answers (batched, cached, offline-capable)
     claims + answers --verdicts.judge_claims--> a Verdict per claim (reasons, evidence, suspicion)
+    verdicts + all listings --entities/blame/corroborate/consensus--> the witnesses' vote
     verdicts --rows.universe_rows--> a TickerRow per ticker with its join keys
 
 The records are typed (:mod:`tickermap.reconcile.records`) and serialised once, into the
@@ -18,7 +20,7 @@ agree on it, and the original stays in ``evidence``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import cast
@@ -36,7 +38,9 @@ from tickermap.progress import Progress
 from tickermap.reconcile.blame import blame_listings
 from tickermap.reconcile.claims import claims_table, disagreements
 from tickermap.reconcile.consensus import Consensus, apply_consensus
+from tickermap.reconcile.corroborate import check_names
 from tickermap.reconcile.entities import listings_for
+from tickermap.reconcile.linking import link_by_name, note_links
 from tickermap.reconcile.local_evidence import local_evidence
 from tickermap.reconcile.lookups import Lookups, gather_lookups
 from tickermap.reconcile.records import (
@@ -108,7 +112,8 @@ def reconcile(
     """
     tickers, ns = _universe_tickers(universe, column, namespace)
     maps, witness_of = _file_sources(_unique_sources(maps))
-    claims = claims_table(tickers, [m.frame for m in maps])
+    frames, links = link_by_name([m.frame for m in maps], witness_of, tickers)
+    claims = claims_table(tickers, frames)
     if client is not None:
         lookups = gather_lookups(tickers, claims, client=client, progress=progress)
     else:
@@ -118,13 +123,14 @@ def reconcile(
         ):
             lookups = gather_lookups(tickers, claims, client=own, progress=progress)
     verdicts = judge_claims(claim_records(claims), lookups, local=local_evidence(maps))
-    voted, off_universe = _vote(claims, maps, verdicts, lookups, witness_of)
-    verdicts = voted.verdicts
+    voted, off_universe = _vote(claims, frames, verdicts, lookups, witness_of, links)
+    verdicts = note_links(voted.verdicts, links)
     stats: dict[str, object] = {
         "tickers": len(tickers),
         "claims": len(claims),
         "maps": [m.source for m in maps],
         "requests_sent": lookups.requests_sent,
+        "linked_by_name": len(links),
         "namespace": ns,
         "witnesses": {w: asdict(st) for w, st in sorted(voted.witnesses.items())},
         "unreliable_witnesses": voted.unreliable,
@@ -188,21 +194,23 @@ def _file_sources(maps: Sequence[LoadedMap]) -> tuple[list[LoadedMap], dict[str,
 
 def _vote(
     claims: pd.DataFrame,
-    maps: Sequence[LoadedMap],
+    frames: Sequence[pd.DataFrame],
     verdicts: list[Verdict],
     lookups: Lookups,
     witness_of: dict[str, str],
+    linked: Collection[tuple[str, int]],
 ) -> tuple[Consensus, list[dict[str, object]]]:
-    """Entity resolution across the witnesses, which file is wrong, and the per-field vote;
-    also the blamed listings that are no claim of the universe (a witness row known only by
-    its Yahoo symbol or ISIN), each with the sentence saying which file is wrong."""
+    """Entity resolution across the witnesses, which file is wrong, the per-field vote, and
+    corroboration by ticker+name (:mod:`.corroborate`; not by claims linked by name); also the
+    blamed listings that are no claim of the universe (a witness row known only by its Yahoo
+    symbol or ISIN), each with the sentence saying which file is wrong."""
     keys = {
         v
         for col in (C.ISIN, C.SHARE_CLASS_FIGI, C.COMPOSITE_FIGI)
         for v in claims[col].dropna().astype(str)
     }
     tickers = set(claims[C.BLOOMBERG_TICKER].astype(str))
-    listings = listings_for([m.frame for m in maps], witness_of, keys, tickers)
+    listings = listings_for(frames, witness_of, keys, tickers)
     findings = blame_listings(listings)
     fits = {x.key: x.fit for x in listings}
     claimed = {(v.claim.source, v.claim.source_row) for v in verdicts}
@@ -219,7 +227,8 @@ def _vote(
         for x in listings
         if x.key not in claimed and x.key in findings and findings[x.key].blamed
     ]
-    return apply_consensus(verdicts, lookups, findings, fits, witness_of), off_universe
+    names = check_names(verdicts, witness_of, linked)
+    return apply_consensus(verdicts, lookups, findings, fits, witness_of, names), off_universe
 
 
 @dataclass
