@@ -178,3 +178,24 @@ def test_reconcile_reports_a_blamed_row_outside_the_universe(tmp_path) -> None:
     assert result.universe["status"].tolist() == ["corroborated"]  # the right ticker stays
     html = render_report(result)
     assert "off-universe" in html and "Dallah Healthcare Company" in html
+
+
+def test_report_headline_counts_corroborated_rows_as_ok(tmp_path) -> None:
+    from tickermap.config import Settings
+    from tickermap.maps.load import load_map
+    from tickermap.reconcile.html import render_report
+    from tickermap.reconcile.pipeline import reconcile
+
+    (tmp_path / "a.csv").write_text(
+        "bloomberg_ticker,name,isin\n4004 JP,SHOWA DENKO KK,JP3368000000\nXYZ US,Xyz Corp,\n"
+    )
+    (tmp_path / "b.csv").write_text(
+        "bloomberg_ticker,name,isin\n4004 JP,Showa Denko K.K.,JP3368000000\n"
+    )
+    maps = [load_map(tmp_path / "a.csv", source="a"), load_map(tmp_path / "b.csv", source="b")]
+    universe = pd.DataFrame({"bloomberg_ticker": ["4004 JP", "XYZ US"]})
+    result = reconcile(universe, maps, settings=Settings(cache_dir=tmp_path / "c"), offline=True)
+    assert result.universe["status"].tolist() == ["corroborated", "unverified"]
+    html = render_report(result)
+    assert "1 ok</span> (1 of them corroborated offline)" in html
+    assert "1 flagged or unverified</span> (0 flagged, 1 unverified)" in html

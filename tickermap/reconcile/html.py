@@ -166,12 +166,14 @@ def render_report(
 ) -> str:
     """Return the report as one HTML string (``run``: the run details section)."""
     n = len(result.rows)
-    ok = sum(r.status == Reason.OK for r in result.rows)
     totals = exchange_totals(result.rows)
+    ok = int(totals[str(Reason.OK)].sum())  # kind ok: OpenFIGI-confirmed or corroborated
+    corroborated = sum(r.status == Reason.CORROBORATED for r in result.rows)
     queue = review_queue(result.verdicts)
     flagged = int(totals["flagged"].sum())
+    of_them = f" ({corroborated} of them corroborated offline)" if corroborated else ""
     summary = (
-        f"<p>{n} tickers on {len(totals)} exchanges: <span class='ok'>{ok} ok</span>, "
+        f"<p>{n} tickers on {len(totals)} exchanges: <span class='ok'>{ok} ok</span>{of_them}, "
         f"<span class='bad'>{n - ok} flagged or unverified</span> ({flagged} flagged, "
         f"{int(totals[_UNVERIFIED].sum())} unverified); {len(result.verdicts)} claims from the "
         f"maps judged, {len(queue)} of them flagged.</p>"
