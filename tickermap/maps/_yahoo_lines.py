@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from tickermap.tickers.exchanges import load_exchanges
+from tickermap.tickers.exchanges import eodhd_suffixes, load_exchanges
 from tickermap.tickers.parse import exchange_code
 
 __all__ = [
-    "EODHD_SUFFIX",
     "LINK_WEIGHTS",
     "PARALLEL_VENUES",
     "Candidate",
@@ -33,16 +32,6 @@ PARALLEL_VENUES = frozenset({"GR"})
 """Markets whose securities trade on all their venues at once (Xetra and the regional German
 exchanges); Korea, Taiwan and Canada list each security on one venue."""
 _SECURITY_LINKS = ("isin", "figi", "name", "ticker")  # shared by a security's lines on a market
-EODHD_SUFFIX = {
-    "US": "", "LSE": ".L", "KO": ".KS", "KQ": ".KQ", "XETRA": ".DE", "F": ".F", "STU": ".SG",
-    "MU": ".MU", "HM": ".HM", "BE": ".BE", "DU": ".DU", "HA": ".HA", "KLSE": ".KL", "SG": ".SI",
-    "IR": ".IR", "TO": ".TO", "V": ".V", "CN": ".CN", "NEO": ".NE", "TW": ".TW", "TWO": ".TWO",
-    "AU": ".AX", "AS": ".AS", "PA": ".PA", "BR": ".BR", "MC": ".MC", "MI": ".MI", "LS": ".LS",
-    "ST": ".ST", "CO": ".CO", "HE": ".HE", "OL": ".OL", "SW": ".SW", "VI": ".VI", "WAR": ".WA",
-    "T": ".T", "HK": ".HK", "SA": ".SA", "MX": ".MX", "BK": ".BK", "JK": ".JK", "JSE": ".JO",
-    "TA": ".TA", "IS": ".IS", "AT": ".AT", "BUD": ".BD", "PR": ".PR", "NZ": ".NZ",
-}  # fmt: skip
-"""EODHD exchange code -> Yahoo suffix (dsignals' ``signals_ticker`` column)."""
 
 
 def _stem(symbol: str) -> str:
@@ -142,7 +131,7 @@ def eodhd_claims(symbols: list[str | None], tickers: list[str | None]) -> list[s
     out: list[str | None] = []
     for t, raw in zip(tickers, symbols, strict=True):
         stem, dot, code = (raw or "").rpartition(".")
-        suffix = EODHD_SUFFIX.get(code) if dot and stem else None
+        suffix = eodhd_suffixes().get(code) if dot and stem else None
         if t is None or suffix is None:
             out.append(None)
             continue

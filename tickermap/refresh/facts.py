@@ -16,6 +16,7 @@ import pandas as pd
 
 from tickermap import columns as C
 from tickermap.maps.load import LoadedMap
+from tickermap.tickers.exchanges import eodhd_suffixes
 from tickermap.tickers.parse import parse_column
 
 __all__ = [
@@ -32,7 +33,6 @@ ID_KEYS = (C.COMPOSITE_FIGI, C.SHARE_CLASS_FIGI, C.ISIN)
 """Identifier keys that link a rename, strongest first."""
 SYMBOL = "symbol"
 """The key of a link by a shared data-provider symbol (Yahoo, EODHD in Yahoo form)."""
-_EODHD_SUFFIX = {"KO": "KS", "LSE": "L", "US": ""}  # EODHD suffixes whose Yahoo suffix differs
 
 
 @dataclass(slots=True)
@@ -62,7 +62,8 @@ def eodhd_to_yahoo(symbol: str) -> str | None:
     stem, dot, suffix = symbol.strip().upper().rpartition(".")
     if not dot or not stem:
         return None
-    yahoo = _EODHD_SUFFIX.get(suffix, suffix)
+    known = eodhd_suffixes().get(suffix)
+    yahoo = suffix if known is None else known.lstrip(".")  # an unknown code is kept
     stem = stem.replace("//", "-").replace(" ", "-")
     if suffix == "KO" and stem[:1] == "A" and stem[1:].isdigit():
         stem = stem[1:]

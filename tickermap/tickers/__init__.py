@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from tickermap.tickers.exchanges import (
         CSV_COLUMNS,
         Exchange,
+        eodhd_suffixes,
         exchange_for_venue,
         load_exchanges,
         venue_map,
@@ -68,6 +69,7 @@ __all__ = [
     "convert_file",
     "convert_small_csv",
     "convert_table",
+    "eodhd_suffixes",
     "exchange_code",
     "exchange_for_venue",
     "load_exchanges",

@@ -21,7 +21,14 @@ from tickermap.errors import InputError
 from tickermap.resources import mappings_path
 from tickermap.tickers.parse import LEGACY_CODES
 
-__all__ = ["CSV_COLUMNS", "Exchange", "exchange_for_venue", "load_exchanges", "venue_map"]
+__all__ = [
+    "CSV_COLUMNS",
+    "Exchange",
+    "eodhd_suffixes",
+    "exchange_for_venue",
+    "load_exchanges",
+    "venue_map",
+]
 
 CSV_COLUMNS = (
     "code",
@@ -162,6 +169,19 @@ def read_exchanges(path: Path) -> dict[str, Exchange]:
 def load_exchanges() -> dict[str, Exchange]:
     """The bundled table, keyed by Bloomberg code (cached; do not mutate the result)."""
     return read_exchanges(mappings_path("exchanges.csv"))
+
+
+@lru_cache(maxsize=1)
+def eodhd_suffixes() -> dict[str, str]:
+    """EODHD exchange code -> Yahoo suffix (``KO`` -> ``.KS``, ``XETRA`` -> ``.DE``).
+
+    From ``mappings/eodhd_exchanges.csv`` (EODHD's and Yahoo's published exchange lists); cached,
+    do not mutate the result.
+    """
+    import csv
+
+    with mappings_path("eodhd_exchanges.csv").open(encoding="utf-8", newline="") as fh:
+        return {r["eodhd_code"]: r["yahoo_suffix"] for r in csv.DictReader(fh)}
 
 
 @lru_cache(maxsize=1)
