@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from numerai_tools import scoring, signals
 
 ID = "numerai_ticker"
 
@@ -87,6 +86,8 @@ def _try(fn):  # type: ignore[no-untyped-def]
 
 def reference(inputs: dict[str, pd.DataFrame], dates=None) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """numerai-tools 0.7.2, one date at a time, on the same inputs (NaN where it raises)."""
+    from numerai_tools import scoring, signals  # the [dev] extra; only the reference needs it
+
     all_dates = sorted(inputs["signal"]["date"].unique())
     dates = all_dates if dates is None else dates
     rows = []

@@ -23,7 +23,8 @@ outcome), never an exception: exceptions mean "cannot continue".
           RateLimited(retry_after)      exit 5   429 after all retries
       OfflineMiss                       exit 6   --offline and the cache lacks answers
       AnalysisError                     exit 9   an exposure/feature computation cannot proceed
-      FindingsError                     exit 10  ``validate --strict`` found error findings
+      FindingsError                     exit 10  ``validate --strict`` found error findings;
+                                                ``check`` rejected the submission
 """
 
 from __future__ import annotations
@@ -103,7 +104,10 @@ class InputError(TickermapError):
         if self.column is not None:
             where.append(f"column {self.column!r}")
         if self.value is not None:
-            where.append(f"value {self.value!r}")
+            value = self.value
+            if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+                value = value.item()  # a numpy scalar reads as 'inf', not 'np.float64(inf)'
+            where.append(f"value {value!r}")
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
 

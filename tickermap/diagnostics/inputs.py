@@ -22,7 +22,7 @@ import pandas as pd
 
 from tickermap.columns import SIGNAL_COLUMNS, detect_signal_column
 from tickermap.errors import InputError
-from tickermap.tables import read_table, table_format
+from tickermap.tables import Where, parse_numbers, read_table, table_format
 
 __all__ = [
     "DATE_COLUMNS",
@@ -72,34 +72,13 @@ def parse_dates(raw: pd.Series, path: Path, column: str) -> pd.Series:
     return parsed.astype("datetime64[ns]")
 
 
-def _numeric(frame: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
+def _numeric(frame: pd.DataFrame, columns: Sequence[str], path: Path, whole: bool) -> None:
+    """Value columns as float64 by the one number parser (NA tokens are missing; text and
+    infinities raise naming the cell: its line for CSV, its row for a whole Parquet file)."""
+    csv = table_format(path) == "csv"
+    where = Where(path, first_line=2 if csv else None, named_rows=whole or csv)
     for col in columns:
-        s = frame[col]
-        if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
-            v = pd.to_numeric(s, errors="coerce")
-            bad = np.flatnonzero(v.isna().to_numpy() & s.notna().to_numpy())
-            if len(bad):
-                line = int(bad[0]) + 2 if table_format(path) == "csv" else None
-                raise InputError(
-                    f"not a number ({len(bad)} such cells); fix or blank it",
-                    path=path,
-                    line=line,
-                    column=col,
-                    value=s.iloc[int(bad[0])],
-                )
-            s = v
-        values = s.to_numpy(dtype=np.float64, na_value=np.nan)
-        if np.isinf(values).any():
-            pos = int(np.flatnonzero(np.isinf(values))[0])
-            line = pos + 2 if table_format(path) == "csv" else None
-            raise InputError(
-                "not a finite number; blank it (NaN) or fix it",
-                path=path,
-                line=line,
-                column=col,
-                value=s.iloc[pos],
-            )
-        frame[col] = values
+        frame[col] = parse_numbers(frame[col], column=col, where=where).to_numpy()
 
 
 @dataclass
@@ -150,16 +129,16 @@ class Source:
                 table = dataset.to_table(columns=cols, filter=ds.field(self.date_col).isin(wanted))
             except Exception as exc:  # pyarrow raises several types for a bad file
                 raise InputError(f"cannot read as Parquet: {exc}", path=self.path) from exc
-            frame = self._tidy(table.to_pandas())
+            frame = self._tidy(table.to_pandas(), whole=False)
         if self.convert is not None:
             frame = self._converted(frame, id_col)
         return frame.rename(columns={self.id_col: id_col}) if self.id_col != id_col else frame
 
-    def _tidy(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def _tidy(self, frame: pd.DataFrame, *, whole: bool) -> pd.DataFrame:
         frame = frame.rename(columns={self.date_col: "date"})
         frame["date"] = parse_dates(frame["date"], self.path, self.date_col)
         frame[self.id_col] = frame[self.id_col].astype(str)
-        _numeric(frame, self.value_cols, self.path)
+        _numeric(frame, self.value_cols, self.path, whole)
         if len(self.value_cols) == 1 and self.name not in ("neutralizers", "features"):
             frame = frame.rename(columns={self.value_cols[0]: self.name})
         dup = frame.duplicated(["date", self.id_col])
@@ -213,6 +192,9 @@ def open_source(
         id_col: the ID column, when named; else the first of :data:`ID_COLUMNS` present.
     """
     parquet = table_format(path) == "parquet"
+    if not path.is_file():
+        what = "a folder, not a table file" if path.is_dir() else "no such file; check the path"
+        raise InputError(what, path=path)
     if parquet:
         import pyarrow.parquet as pq
 
@@ -254,6 +236,6 @@ def open_source(
         }
         src.dates = pd.DatetimeIndex(sorted(src.raw_dates))
     else:
-        src.frame = src._tidy(frame[[datec, idc, *values]].copy())
+        src.frame = src._tidy(frame[[datec, idc, *values]].copy(), whole=True)
         src.dates = pd.DatetimeIndex(np.sort(src.frame["date"].unique()))
     return src
