@@ -17,7 +17,7 @@ import pandas as pd
 
 from tickermap.charts import PALETTE, hbars
 from tickermap.pages import TABLE_SCRIPT, data_table, escape, or_none, page, table, write_page
-from tickermap.reasons import SEVERITY, Reason, legend
+from tickermap.reasons import REASONS, SEVERITY, Reason, legend
 from tickermap.reconcile.records import ReconcileResult, TickerRow
 from tickermap.reconcile.report_data import (
     COLUMN_LEGEND,
@@ -67,6 +67,11 @@ def _run_details(run: RunInfo | None, result: ReconcileResult) -> str:
     )
 
 
+def _bucket(kind: str) -> str:
+    """The report's three colours: ok (joined, confirmed), unverified, flagged."""
+    return _OK if kind == "ok" else _UNVERIFIED if kind == "unchecked" else "flagged"
+
+
 def _charts(result: ReconcileResult, totals: pd.DataFrame) -> str:
     status = pd.Series([str(r.status) for r in result.rows]).value_counts()
     order = [str(s) for s in SEVERITY if str(s) in status.index]
@@ -76,9 +81,16 @@ def _charts(result: ReconcileResult, totals: pd.DataFrame) -> str:
               title="Tickers by status", xlabel="tickers"),
     ]  # fmt: skip
     if not reasons.empty:
+        labels = list(reasons.index)
+        bucket = [_bucket(REASONS[Reason(x)].kind) for x in labels]
+        by_kind = [
+            (name, [int(n) if b == name else 0 for n, b in zip(reasons, bucket, strict=True)], c)
+            for name, c in ((_OK, PALETTE[2]), (_UNVERIFIED, "#bbbbbb"), ("flagged", PALETTE[3]))
+            if name in bucket
+        ]
         charts.append(
-            hbars(list(reasons.index), [("tickers", list(reasons.to_numpy()), PALETTE[3])],
-                  title="Tickers by reason (a ticker can have several)", xlabel="tickers")
+            hbars(labels, by_kind, title="Tickers by reason (a ticker can have several)",
+                  xlabel="tickers")
         )  # fmt: skip
     top = totals.head(30)
     series = [
