@@ -53,13 +53,13 @@ def _fmt(value: float, percent: bool) -> str:
 
 
 def _legend(series: Sequence[Series], x: float, y: float) -> str:
-    out = []
-    for i, (name, _, colour) in enumerate(series):
-        xi = x + i * 150
+    out, xi = [], x
+    for name, _, colour in series:  # each item as wide as its label (about 6.5 px a letter)
         out.append(
-            f"<rect x='{xi}' y='{y - 9}' width='10' height='10' fill='{colour}'/>"
-            f"<text x='{xi + 14}' y='{y}' {_FONT}>{escape(name)}</text>"
+            f"<rect x='{xi:g}' y='{y - 9}' width='10' height='10' fill='{colour}'/>"
+            f"<text x='{xi + 14:g}' y='{y}' {_FONT}>{escape(name)}</text>"
         )
+        xi += max(150.0, 14 + 6.5 * len(name) + 24)
     return "".join(out)
 
 
