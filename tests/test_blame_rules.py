@@ -199,3 +199,18 @@ def test_report_headline_counts_corroborated_rows_as_ok(tmp_path) -> None:
     html = render_report(result)
     assert "1 ok</span> (1 of them corroborated offline)" in html
     assert "1 flagged or unverified</span> (0 flagged, 1 unverified)" in html
+
+
+def test_a_map_without_a_universe_row_is_warned_about(tmp_path, caplog) -> None:
+    from tickermap.config import Settings
+    from tickermap.maps.load import load_map
+    from tickermap.reconcile.pipeline import reconcile
+
+    (tmp_path / "a.csv").write_text("bloomberg_ticker,name,isin\n4004 JP,SHOWA DENKO KK,\n")
+    (tmp_path / "b.csv").write_text("bloomberg_ticker,name,isin\nVOD LN,Vodafone Group,\n")
+    maps = [load_map(tmp_path / "a.csv", source="a"), load_map(tmp_path / "b.csv", source="b")]
+    universe = pd.DataFrame({"bloomberg_ticker": ["4004 JP"]})
+    with caplog.at_level("WARNING", logger="tickermap.reconcile.pipeline"):
+        reconcile(universe, maps, settings=Settings(cache_dir=tmp_path / "c"), offline=True)
+    silent = [r.getMessage() for r in caplog.records if "no row for any ticker" in r.getMessage()]
+    assert len(silent) == 1 and silent[0].startswith("map b (1 rows)")

@@ -114,6 +114,7 @@ def reconcile(
     maps, witness_of = _file_sources(_unique_sources(maps))
     frames, links = link_by_name([m.frame for m in maps], witness_of, tickers)
     claims = claims_table(tickers, frames)
+    _warn_silent_witnesses(maps, claims, witness_of)
     if client is not None:
         lookups = gather_lookups(tickers, claims, client=client, progress=progress)
     else:
@@ -229,6 +230,26 @@ def _vote(
     ]
     names = check_names(verdicts, witness_of, linked)
     return apply_consensus(verdicts, lookups, findings, fits, witness_of, names), off_universe
+
+
+def _warn_silent_witnesses(
+    maps: Sequence[LoadedMap], claims: pd.DataFrame, witness_of: dict[str, str]
+) -> None:
+    """A witness that holds no row of the universe says nothing: warn (a wrong --map-columns,
+    another namespace or the wrong file), never fatal."""
+    sources = claims[C.SOURCE].astype(str) if len(claims) else pd.Series([], dtype=str)
+    heard = {witness_of.get(s, s) for s in set(sources)}
+    rows: dict[str, int] = {}
+    for m in maps:
+        w = witness_of.get(m.source, m.source)
+        rows[w] = rows.get(w, 0) + len(m.frame)
+    for w, n in rows.items():
+        if w not in heard:
+            log.warning(
+                "map %s (%d rows) has no row for any ticker of the universe: check its ticker "
+                "column (--map-columns) and that it is in the universe's namespace",
+                w, n,
+            )  # fmt: skip
 
 
 @dataclass
