@@ -25,7 +25,9 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -132,6 +134,46 @@ def _run(cmd: list[str]) -> float:
     return time.perf_counter() - t0
 
 
+REPEATS = 3
+"""The CLI runs this many times; the reference loop runs on this many disjoint sets of dates."""
+
+Timing = tuple[float, float, float]
+"""median, min, max (seconds)."""
+
+
+def _spread(runs: list[float]) -> Timing:
+    return float(np.median(runs)), min(runs), max(runs)
+
+
+def _time_cmd(cmd: list[str]) -> Timing:
+    return _spread([_run(cmd) for _ in range(REPEATS)])
+
+
+def _date_sets(dates: list[Any], ref_dates: int, start: int) -> list[list[Any]]:
+    """``REPEATS`` disjoint runs of ``ref_dates`` dates from ``start`` (fewer if too short)."""
+    sets = [dates[start + i * ref_dates : start + (i + 1) * ref_dates] for i in range(REPEATS)]
+    return [c for c in sets if len(c) == ref_dates] or [dates[start : start + ref_dates]]
+
+
+def _per_date(loop: Callable[[list[Any]], object], sets: list[list[Any]], n: int) -> Timing:
+    """The loop's time per date on each set, extrapolated to ``n`` dates: median, min, max."""
+    runs = []
+    for chunk in sets:
+        t0 = time.perf_counter()
+        loop(chunk)
+        runs.append((time.perf_counter() - t0) / len(chunk) * n)
+    return _spread(runs)
+
+
+def _ratio_line(what: str, ours: Timing, ref: Timing, ref_dates: int, n_sets: int) -> str:
+    return (
+        f"{what}: {ours[0]:.1f} s (median of {REPEATS} runs, {ours[1]:.1f}-{ours[2]:.1f}) vs "
+        f"numerai-tools loop {ref[0]:.1f} s (median of {n_sets} x {ref_dates} dates, "
+        f"extrapolated, {ref[1]:.1f}-{ref[2]:.1f}) -> {ref[0] / ours[0]:.1f}x "
+        f"(range {ref[1] / ours[2]:.1f}-{ref[2] / ours[1]:.1f}x)"
+    )
+
+
 def cli(ref_dates: int) -> None:
     exe = str(Path(sys.executable).with_name("tickermap"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -139,7 +181,7 @@ def cli(ref_dates: int) -> None:
         inp = make(3000, 60, 50)
         for k, f in inp.items():
             f.to_parquet(d / f"{k}.parquet", index=False)
-        t_ours = _run(
+        t_ours = _time_cmd(
             [
                 exe,
                 "diagnostics",
@@ -158,23 +200,17 @@ def cli(ref_dates: int) -> None:
             ]
         )
         dates = sorted(inp["signal"]["date"].unique())
-        t0 = time.perf_counter()
         loaded = {k: pd.read_parquet(d / f"{k}.parquet") for k in inp}
-        reference(
-            {**loaded, "features": loaded["signal"][["date", ID]].iloc[:0]},
-            dates[1 : 1 + ref_dates],
-        )
-        t_ref = (time.perf_counter() - t0) / ref_dates * len(dates)
-        print(
-            f"cli diagnostics 3000 x 60 x 50: {t_ours:.1f} s vs numerai-tools loop {t_ref:.1f} s"
-            f" ({ref_dates} dates, extrapolated) -> {t_ref / t_ours:.1f}x"
-        )
+        loaded["features"] = loaded["signal"][["date", ID]].iloc[:0]
+        sets = _date_sets(dates, ref_dates, 1)
+        t_ref = _per_date(lambda chunk: reference(loaded, chunk), sets, len(dates))
+        print(_ratio_line("cli diagnostics 3000 x 60 x 50", t_ours, t_ref, ref_dates, len(sets)))
         from numerai_tools import scoring
 
         ex = make(2000, 120, 0, n_f=20, seed=1)
         ex["signal"].to_parquet(d / "s.parquet", index=False)
         ex["features"].to_parquet(d / "f.parquet", index=False)
-        t_ours = _run(
+        t_ours = _time_cmd(
             [
                 exe,
                 "exposure",
@@ -191,18 +227,18 @@ def cli(ref_dates: int) -> None:
             ]
         )
         exd = sorted(ex["signal"]["date"].unique())
-        t0 = time.perf_counter()
         s_idx = pd.read_parquet(d / "s.parquet").set_index(["date", ID])
         f_idx = pd.read_parquet(d / "f.parquet").set_index(["date", ID])
-        for day in exd[:ref_dates]:
-            s, f = s_idx.loc[day][["signal"]], f_idx.loc[day]
-            for col in f.columns:
-                scoring.numerai_corr(s, f[col], target_pow15=False)
-        t_ref = (time.perf_counter() - t0) / ref_dates * len(exd)
-        print(
-            f"cli exposure 2000 x 120 x 20: {t_ours:.1f} s vs numerai-tools loop {t_ref:.1f} s"
-            f" ({ref_dates} dates, extrapolated) -> {t_ref / t_ours:.1f}x"
-        )
+
+        def loop(chunk: list[Any]) -> None:
+            for day in chunk:
+                s, f = s_idx.loc[day][["signal"]], f_idx.loc[day]
+                for col in f.columns:
+                    scoring.numerai_corr(s, f[col], target_pow15=False)
+
+        sets = _date_sets(exd, ref_dates, 0)
+        t_ref = _per_date(loop, sets, len(exd))
+        print(_ratio_line("cli exposure 2000 x 120 x 20", t_ours, t_ref, ref_dates, len(sets)))
 
 
 def write_sample(folder: Path) -> None:

@@ -73,6 +73,9 @@ DEFAULT_EXCLUDED_STATUSES: frozenset[str] = frozenset(str(r) for r in EXCLUDED_F
 
 COVERAGE_COLUMNS = (DATE, "signal_rows", "matched", "coverage", "low_coverage")
 
+_INFERRED_STRINGS = pd.Series(["x"]).dtype
+"""The dtype pandas infers for a column of Python strings (Arrow-backed from pandas 3)."""
+
 
 @dataclass(frozen=True, slots=True)
 class JoinResult:
@@ -213,23 +216,23 @@ def join_through_universe(
     if pit is not None:
         reason = pit.reason.where(pit.reason.notna(), reason)
     reason[keys.isna()] = "missing_key"
-    dup = target.notna() & pd.DataFrame({DATE: sig[DATE], "t": target}).duplicated()
+    pairs, feat_pairs = _pair_codes(sig[DATE], target, features[DATE], features[features_key])
+    dup = target.notna().to_numpy() & pd.Series(pairs).duplicated().to_numpy()
     reason[dup & reason.isna()] = "duplicate_target"
-    feat_index = pd.MultiIndex.from_arrays([features[DATE], features[features_key]])
-    present = pd.MultiIndex.from_arrays([sig[DATE], target]).isin(feat_index)
+    present = pd.Series(pairs).isin(feat_pairs).to_numpy()
     reason[~present & reason.isna()] = "no_feature_row"
     ok = reason.isna().to_numpy()
     frame = pd.DataFrame(
         {
-            DATE: sig[DATE][ok].to_numpy(),
-            features_key: target[ok].to_numpy(),
-            SIGNAL: sig[SIGNAL][ok].to_numpy(),
+            DATE: _take(sig[DATE], ok),
+            features_key: _take(target, ok),
+            SIGNAL: _take(sig[SIGNAL], ok),
         }
     )
     unmatched = pd.DataFrame(
         {
-            DATE: sig[DATE][~ok].to_numpy(),
-            signal_key: keys[~ok].to_numpy(),
+            DATE: _take(sig[DATE], ~ok),
+            signal_key: _take(keys, ~ok),
             REASON: reason[~ok].astype(str).to_numpy(),
         }
     )
@@ -238,6 +241,34 @@ def join_through_universe(
         kept = pd.Series(pit.reason.notna().to_numpy()).groupby(sig[DATE].to_numpy()).sum()
         coverage["kept_out_by_history"] = coverage[DATE].map(kept).fillna(0).astype(np.int64)
     return JoinResult(frame=frame, coverage=coverage, unmatched=unmatched, key=features_key)
+
+
+def _take(values: pd.Series, mask: np.ndarray) -> Any:
+    """``values[mask]`` as a column of a new frame, of the dtype its Python values would infer.
+
+    A column already of the inferred string dtype stays as it is (no round trip through Python
+    objects); the others go through NumPy, as before.
+    """
+    picked = values[mask]
+    if isinstance(picked.dtype, pd.StringDtype) and picked.dtype == _INFERRED_STRINGS:
+        return picked.array
+    return picked.to_numpy()
+
+
+def _pair_codes(
+    dates: pd.Series, keys: pd.Series, other_dates: pd.Series, other_keys: pd.Series
+) -> tuple[np.ndarray, np.ndarray]:
+    """One int64 code per ``(date, key)`` pair, equal across both sides iff the pairs are.
+
+    Missing values are values (as in a MultiIndex): a missing key matches a missing key.
+    """
+    n = len(dates)
+    day, _ = pd.factorize(pd.concat([dates, other_dates], ignore_index=True), use_na_sentinel=False)
+    key, uniques = pd.factorize(
+        pd.concat([keys, other_keys], ignore_index=True), use_na_sentinel=False
+    )
+    code = day.astype(np.int64) * (len(uniques) + 1) + key
+    return code[:n], code[n:]
 
 
 def _coverage(dates: pd.Series, ok: np.ndarray, min_coverage: float) -> pd.DataFrame:

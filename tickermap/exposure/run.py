@@ -22,7 +22,6 @@ import pandas as pd
 from tickermap.columns import DATE
 from tickermap.errors import AnalysisError
 from tickermap.exposure.churn import churn, summarize_churn
-from tickermap.exposure.html import bar_chart_png, html_report
 from tickermap.exposure.inputs import (
     DATES_PER_BATCH,
     STREAM_BYTES,
@@ -49,10 +48,8 @@ __all__ = [
     "DATES_PER_BATCH",
     "STREAM_BYTES",
     "ExposureReport",
-    "bar_chart_png",
     "exposure_files",
     "forum_table",
-    "html_report",
     "load_numeric",
     "output_paths",
     "planned_outputs",
@@ -295,6 +292,8 @@ def write_outputs(
         write_table(frame, paths[name])
     written = list(paths.values())
     table = forum_table(report)
+    from tickermap.exposure.html import bar_chart_png, html_report  # only for --plot / --report
+
     if plot is not None:
         with atomic_path(plot) as tmp:
             tmp.write_bytes(bar_chart_png(table))
