@@ -69,7 +69,8 @@ def _run_details(run: RunInfo | None, result: ReconcileResult) -> str:
 
 def _bucket(kind: str) -> str:
     """The report's three colours: ok (joined, confirmed), unverified, flagged."""
-    return _OK if kind == "ok" else _UNVERIFIED if kind == "unchecked" else "flagged"
+    flagged = kind in ("error", "event", "unresolved")  # as exchange_totals counts them
+    return "flagged" if flagged else _UNVERIFIED if kind == "unchecked" else _OK
 
 
 def _charts(result: ReconcileResult, totals: pd.DataFrame) -> str:
