@@ -158,7 +158,25 @@ def _notes(per_date: pd.DataFrame, others: dict[str, Source]) -> list[str]:
                 f"{name}: {int(per_date[miss].sum())} signal rows have no {name} row; left out "
                 "of the metrics that need it, as numerai-tools' index filtering does"
             )
+    if "reasons" in per_date.columns:
+        notes.extend(_nan_reasons(per_date["reasons"].astype(str)))
     return notes
+
+
+def _nan_reasons(reasons: pd.Series) -> list[str]:
+    """One note per reason a metric was left NaN, with how many dates it hit (the per-date
+    ``reasons`` column says which metric)."""
+    dates: dict[str, int] = {}
+    for text in reasons[reasons != "ok"]:
+        why = {part.split(": ", 1)[-1] for part in text.split("; ")}
+        for w in why:
+            dates[w] = dates.get(w, 0) + 1
+    n = len(reasons)
+    return [
+        f"metrics left NaN on {k} of the {n} dates: {w} (the 'reasons' column of --out names "
+        "the metrics)"
+        for w, k in sorted(dates.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
 
 
 def output_paths(out: Path) -> dict[str, Path]:
