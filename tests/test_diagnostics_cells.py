@@ -62,12 +62,12 @@ def test_a_missing_parquet_file_says_so(tmp_path: Path) -> None:
 
 
 def test_dates_with_too_few_tickers_are_named_in_the_notes(tmp_path: Path) -> None:
-    from tickermap.diagnostics.run import _nan_reasons
+    from tickermap.diagnostics import nan_reason_notes
 
     reasons = pd.Series(
         ["ok", "numerai_corr: too_few_tickers; churn: too_few_tickers", "churn: no_previous_date"]
     )
-    notes = _nan_reasons(reasons)
+    notes = nan_reason_notes(reasons)
     assert notes[0].startswith("metrics left NaN on 1 of the 3 dates: no_previous_date")
     assert notes[1].startswith("metrics left NaN on 1 of the 3 dates: too_few_tickers")
-    assert _nan_reasons(pd.Series(["ok", "ok"])) == []
+    assert nan_reason_notes(pd.Series(["ok", "ok"])) == []

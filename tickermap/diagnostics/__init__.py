@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from tickermap.diagnostics.run import (
         BLOCK_CELLS,
         DiagnosticsReport,
+        nan_reason_notes,
         output_paths,
         run_diagnostics,
         score_sources,
@@ -116,6 +117,7 @@ __all__ = [
     "gmean",
     "gsum",
     "make_block",
+    "nan_reason_notes",
     "neutral_churn_penalty",
     "open_source",
     "output_paths",

@@ -30,6 +30,7 @@ __all__ = [
     "DiagnosticsReport",
     "check_output_paths",
     "diagnostics_files",
+    "nan_reason_notes",
     "output_paths",
     "run_diagnostics",
     "score_sources",
@@ -159,11 +160,11 @@ def _notes(per_date: pd.DataFrame, others: dict[str, Source]) -> list[str]:
                 "of the metrics that need it, as numerai-tools' index filtering does"
             )
     if "reasons" in per_date.columns:
-        notes.extend(_nan_reasons(per_date["reasons"].astype(str)))
+        notes.extend(nan_reason_notes(per_date["reasons"].astype(str)))
     return notes
 
 
-def _nan_reasons(reasons: pd.Series) -> list[str]:
+def nan_reason_notes(reasons: pd.Series) -> list[str]:
     """One note per reason a metric was left NaN, with how many dates it hit (the per-date
     ``reasons`` column says which metric)."""
     dates: dict[str, int] = {}
