@@ -109,8 +109,10 @@ if TYPE_CHECKING:
         universe_frame,
     )
     from tickermap.reconcile.report_data import (
+        BUCKETS,
         COLUMN_LEGEND,
         NO_EXCHANGE,
+        bucket_of,
         claim_table,
         evidence_id,
         exchange_totals,
@@ -156,6 +158,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "BUCKETS",
     "CLAIM_FIELDS",
     "COLUMN_LEGEND",
     "EVENT_REASONS",
@@ -201,6 +204,7 @@ __all__ = [
     "audit_events",
     "audit_file",
     "blame_listings",
+    "bucket_of",
     "build_contexts",
     "check_figi_column",
     "check_isin_claim",

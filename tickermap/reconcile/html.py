@@ -17,10 +17,11 @@ import pandas as pd
 
 from tickermap.charts import PALETTE, hbars
 from tickermap.pages import TABLE_SCRIPT, data_table, escape, or_none, page, table, write_page
-from tickermap.reasons import REASONS, SEVERITY, Reason, legend
+from tickermap.reasons import SEVERITY, Reason, legend
 from tickermap.reconcile.records import ReconcileResult, TickerRow
 from tickermap.reconcile.report_data import (
     COLUMN_LEGEND,
+    bucket_of,
     claim_table,
     evidence_id,
     exchange_totals,
@@ -67,12 +68,6 @@ def _run_details(run: RunInfo | None, result: ReconcileResult) -> str:
     )
 
 
-def _bucket(kind: str) -> str:
-    """The report's three colours: ok (joined, confirmed), unverified, flagged."""
-    flagged = kind in ("error", "event", "unresolved")  # as exchange_totals counts them
-    return "flagged" if flagged else _UNVERIFIED if kind == "unchecked" else _OK
-
-
 def _charts(result: ReconcileResult, totals: pd.DataFrame) -> str:
     status = pd.Series([str(r.status) for r in result.rows]).value_counts()
     order = [str(s) for s in SEVERITY if str(s) in status.index]
@@ -83,7 +78,7 @@ def _charts(result: ReconcileResult, totals: pd.DataFrame) -> str:
     ]  # fmt: skip
     if not reasons.empty:
         labels = list(reasons.index)
-        bucket = [_bucket(REASONS[Reason(x)].kind) for x in labels]
+        bucket = [bucket_of(x) for x in labels]
         by_kind = [
             (name, [int(n) if b == name else 0 for n, b in zip(reasons, bucket, strict=True)], c)
             for name, c in ((_OK, PALETTE[2]), (_UNVERIFIED, "#bbbbbb"), ("flagged", PALETTE[3]))

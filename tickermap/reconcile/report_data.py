@@ -17,8 +17,10 @@ from tickermap.reasons import REASONS, SEVERITY, Reason
 from tickermap.reconcile.records import TickerRow, Verdict, most_suspicious
 
 __all__ = [
+    "BUCKETS",
     "COLUMN_LEGEND",
     "NO_EXCHANGE",
+    "bucket_of",
     "claim_table",
     "evidence_id",
     "exchange_totals",
@@ -80,17 +82,27 @@ def universe_table(rows: Sequence[TickerRow]) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
+BUCKETS = (str(Reason.OK), str(Reason.UNVERIFIED), "flagged")
+"""The report's three groups of statuses and reasons (its three colours)."""
+
+
+def bucket_of(code: str) -> str:
+    """The group of a status or reason code: ``ok`` (joined: confirmed or corroborated),
+    ``unverified`` (unchecked) or ``flagged`` (error, event, unresolved)."""
+    kind = REASONS[Reason(code)].kind
+    flagged = kind in ("error", "event", "unresolved")
+    return BUCKETS[2] if flagged else BUCKETS[1] if kind == "unchecked" else BUCKETS[0]
+
+
 def exchange_totals(rows: Sequence[TickerRow]) -> pd.DataFrame:
     """Every exchange, most tickers first: ``exchange, tickers, ok, unverified, flagged``."""
     counts: dict[str, list[int]] = {}
     for r in rows:
         c = counts.setdefault(r.exch_code or NO_EXCHANGE, [0, 0, 0, 0])
-        kind = REASONS[r.status].kind
         c[0] += 1
-        c[3 if kind in ("error", "event", "unresolved") else 2 if kind == "unchecked" else 1] += 1
+        c[1 + BUCKETS.index(bucket_of(r.status))] += 1
     frame = pd.DataFrame(
-        [(e, *c) for e, c in counts.items()],
-        columns=["exchange", "tickers", str(Reason.OK), str(Reason.UNVERIFIED), "flagged"],
+        [(e, *c) for e, c in counts.items()], columns=["exchange", "tickers", *BUCKETS]
     )
     return frame.sort_values(["tickers", "exchange"], ascending=[False, True], ignore_index=True)
 
