@@ -302,6 +302,17 @@ def test_check_outputs_rules(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"name it \.png"):
         check_outputs(inputs=[], outputs={"--plot": tmp_path / "p.jpg"})
     check_outputs(inputs=[a, None], outputs={"--out": tmp_path / "new" / "o.parquet"})
+    for name in ("o.txt", "o.tsv", "o.json"):  # read as tables, never written as one
+        with pytest.raises(ConfigError, match=r"name it \.csv or \.parquet"):
+            check_outputs(inputs=[], outputs={"--out": tmp_path / name})
+
+
+def test_an_unclosed_quote_names_its_line(tmp_path: Path) -> None:
+    p = tmp_path / "q.csv"
+    p.write_text('bloomberg_ticker,isin\nAAPL US,US0378331005\nMSFT US,"US5949181045\nX US,Y\n')
+    with pytest.raises(InputError, match="never closed") as err:
+        read_table(p)
+    assert err.value.line == 3
 
 
 def test_one_parser_for_numbers_and_dates() -> None:

@@ -135,6 +135,42 @@ def test_a_parquet_file_with_a_csv_name(tmp_path: Path) -> None:
         build_history([p])
 
 
+def test_a_file_with_a_header_and_no_rows_is_named(tmp_path: Path) -> None:
+    empty = _csv(tmp_path, "", "empty.csv")
+    with pytest.raises(InputError, match="header but no data rows") as err:
+        build_history([empty])
+    assert err.value.path == empty
+    pq = tmp_path / "empty.parquet"
+    pd.DataFrame(
+        {"date": pd.Series([], dtype=str), "numerai_ticker": pd.Series([], dtype=str)}
+    ).to_parquet(pq)
+    with pytest.raises(InputError, match="header but no data rows"):
+        build_history([pq])
+    run = CliRunner().invoke(app, ["history", str(empty), "--out", str(tmp_path / "h.csv")])
+    assert run.exit_code == 3 and "Traceback" not in run.output
+
+
+@pytest.mark.parametrize("shift", [-2, -1, 0, -100])
+def test_a_byte_that_is_not_utf8_is_named_with_its_line(tmp_path: Path, shift: int) -> None:
+    # the bad byte lands at offset 2**20 + shift: the last bytes of the first 1 MiB block
+    # of the scan, the first byte of the second, and far from the boundary
+    row = b"2024-01-05,A US,F1\n"
+    head = HEADER.encode() + row * ((1 << 20) // len(row) - 10)
+    pad = (1 << 20) + shift - len(head) - len(b"2024-01-05,SOCI") - 18
+    body = head + b"2024-01-05,X" + b"Y" * (pad - 1) + b" US,F1\n"
+    bad_at = len(body) + len(b"2024-01-05,SOCI")
+    p = tmp_path / "latin1.csv"
+    p.write_bytes(body + "2024-01-05,SOCI\u00c9T\u00c9 FP,F2\n".encode("latin-1"))
+    with pytest.raises(InputError, match="is not UTF-8; re-save") as err:
+        build_history([p])
+    assert err.value.line == body.count(b"\n") + 1
+    assert (
+        bad_at == (1 << 20) + shift
+        and f"offset {bad_at}" in str(err.value)
+        and "b'\\xc9'" in str(err.value)
+    )
+
+
 def test_cli_errors_have_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     path = _csv(tmp_path, "2024-01-05,A US,F1\nnope,A US,F1\n")
     run = CliRunner().invoke(app, ["history", str(path), "--out", str(tmp_path / "h.csv")])

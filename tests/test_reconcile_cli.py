@@ -184,3 +184,15 @@ def test_bad_universe_exits_3_naming_the_file(
     assert needle in words(result)
     assert not files["out"].exists()
     assert emu.stats.requests == 0
+
+
+def test_a_repeated_universe_ticker_is_judged_and_written_once(
+    files: dict[str, Path], emu: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    lines = files["universe"].read_text().splitlines()
+    files["universe"].write_text("\n".join([*lines, lines[1], lines[2]]) + "\n")
+    result = CliRunner().invoke(app, _reconcile_args(files, emu.url, "--offline"))
+    assert result.exit_code == 0, result.output
+    clean = pd.read_csv(files["out"], dtype=str, keep_default_na=False)
+    assert len(clean) == len(lines) - 1 and not clean["bloomberg_ticker"].duplicated().any()
+    assert f"line {len(lines) + 1}" in caplog.text and "first on line 2" in caplog.text

@@ -16,9 +16,11 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -96,9 +98,22 @@ app = typer.Typer(
     rich_markup_mode=None,
     cls=Group,
 )
-console = Console(stderr=True, highlight=False)
+PIPE_WIDTH = 120
+"""Width of tables and messages written to a file or a pipe (Rich's own default is 80)."""
+
+
+def _width(stream: TextIO) -> int | None:
+    """None (the terminal's width, or ``COLUMNS``) on a terminal; :data:`PIPE_WIDTH` otherwise."""
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return None if tty or os.environ.get("COLUMNS") else PIPE_WIDTH
+
+
+console = Console(stderr=True, highlight=False, width=_width(sys.stderr))
 """Progress, summaries and errors go to stderr; stdout is kept for machine-readable output."""
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
 
 
 def sub_app(name: str, help: str) -> typer.Typer:

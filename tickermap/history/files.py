@@ -152,6 +152,34 @@ def batches(cols: FileColumns) -> Iterator[pa.Table]:
         for batch in reader:
             yield pa.Table.from_batches([batch])
     except (OSError, pa.ArrowException) as exc:
+        if "UTF8" in str(exc) and (bad := _first_non_utf8(cols.path)) is not None:
+            line, offset, byte = bad
+            raise InputError(
+                f"byte {byte!r} at offset {offset} is not UTF-8; re-save the file as UTF-8 "
+                "(in Excel: 'CSV UTF-8')",
+                path=cols.path,
+                line=line,
+            ) from exc
         raise InputError(
             f"cannot parse as CSV ({exc}); check the delimiter and quoting", path=cols.path
         ) from exc
+
+
+def _first_non_utf8(path: Path) -> tuple[int, int, bytes] | None:
+    """``(line, byte offset, byte)`` of the first byte that is not UTF-8, read in blocks."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    base, lines, carry = 0, 1, b""
+    with opener(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            data, carry = carry + block, b""
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+                    carry, data = data[exc.start :], data[: exc.start]  # cut inside a character
+                else:
+                    line = lines + data[: exc.start].count(b"\n")
+                    return line, base + exc.start, data[exc.start : exc.start + 1]
+            base += len(data)
+            lines += data.count(b"\n")
+    return (lines, base, carry[:1]) if carry else None

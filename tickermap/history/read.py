@@ -303,6 +303,13 @@ def read_universe_files(
             reader.add(table, index)
             prog.advance(table.num_rows)
         prog.finish()
+        if reader.rows == 0:
+            raise InputError(
+                "the file has a header but no data rows; a history file needs one row per "
+                "(date, ticker): add rows or leave the file out",
+                path=cols.path,
+                line=1,
+            )
         parts.extend(reader.parts)
         rows_read += reader.rows
         findings.extend(_file_findings(cols, reader, entity_name if any_entity else None))

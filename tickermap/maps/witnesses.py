@@ -76,6 +76,10 @@ def read_header(path: Path) -> list[str]:
         ) from exc
     except OSError as exc:
         raise MappingFileError(f"cannot read the file: {exc.strerror}", path=path) from exc
+    if first.startswith(b"PAR1"):
+        raise MappingFileError(
+            "this is a Parquet file with a CSV name; rename it to .parquet", path=path
+        )
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

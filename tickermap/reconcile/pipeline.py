@@ -81,7 +81,32 @@ def _universe_tickers(
         b if isinstance(b, str) and b else (raw if isinstance(raw, str) else "")
         for b, raw in zip(parsed[C.BLOOMBERG_TICKER], universe[col], strict=True)
     ]
-    return tickers, ns
+    return _first_of_each(tickers, col), ns
+
+
+def _first_of_each(tickers: list[str], col: str) -> list[str]:
+    """The tickers once each, in first-seen order; repeats are logged with their lines."""
+    seen: dict[str, int] = {}
+    repeats: list[str] = []
+    for i, t in enumerate(tickers):
+        if t and t in seen:
+            repeats.append(f"line {i + 2} ({t}, first on line {seen[t] + 2})")
+        elif t:
+            seen[t] = i
+    if not repeats:
+        return tickers
+    shown = ", ".join(repeats[:5]) + (f" and {len(repeats) - 5} more" if len(repeats) > 5 else "")
+    log.warning(
+        "the universe repeats %d ticker(s) in column %s: %s; each is judged and written once",
+        len(repeats), col, shown,
+    )  # fmt: skip
+    kept: set[str] = set()
+    out = []
+    for t in tickers:
+        if not t or t not in kept:
+            out.append(t)
+            kept.add(t)
+    return out
 
 
 def reconcile(

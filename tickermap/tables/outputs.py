@@ -13,12 +13,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from tickermap.errors import ConfigError
-from tickermap.tables.formats import CSV_SUFFIXES, PARQUET_SUFFIXES
 
 __all__ = ["OUTPUT_SUFFIXES", "check_outputs"]
 
 OUTPUT_SUFFIXES: dict[str, tuple[str, ...]] = {
-    "table": (*CSV_SUFFIXES, *PARQUET_SUFFIXES),
+    # written as comma-separated CSV or Parquet; .txt/.tsv are read (delimiter sniffed), never
+    # written: a .tsv output with commas inside would be a lie
+    "table": (".csv", ".parquet", ".csv.gz", ".pq"),
     "png": (".png",),
     "html": (".html", ".htm"),
 }

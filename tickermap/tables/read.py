@@ -142,6 +142,10 @@ def ragged_row(path: Path, text: str, delimiter: str, width: int) -> InputError:
     return _ragged(path, text, delimiter, width)
 
 
+_QUOTE_RE = re.compile(r"EOF inside string starting at row (\d+)")
+"""pandas' C parser's message for an unclosed quote; its row counts the header as row 0."""
+
+
 def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
     import pandas as pd
 
@@ -167,6 +171,13 @@ def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
     except pd.errors.ParserWarning as exc:
         raise _ragged(path, full, delimiter, len(header)) from exc
     except pd.errors.ParserError as exc:
+        if (quote := _QUOTE_RE.search(str(exc))) is not None:
+            raise InputError(
+                "a quoted field opened on this line is never closed; close the quote or remove "
+                "it (a field with a comma or line break inside must be quoted at both ends)",
+                path=path,
+                line=int(quote.group(1)) + 1,
+            ) from exc
         if "fields in line" not in str(exc):
             raise InputError(
                 f"cannot parse as CSV ({exc}); check the delimiter and quoting", path=path
