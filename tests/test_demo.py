@@ -39,6 +39,15 @@ def test_demo_runs_the_whole_chain_offline(tmp_path: Path) -> None:
         assert kind in got[ticker].split(";"), (ticker, kind, got[ticker])
     flagged = set(injected["bloomberg_ticker"]) | {"DUAL US", "ZZZQ US"}
     assert (universe.loc[~universe["bloomberg_ticker"].isin(flagged), "status"] == "ok").all()
+    # review: flagged claims first; a claim without identifiers (the Yahoo map) is scored on
+    # nothing it does not claim, so an ok one never looks more suspicious than the prior
+    review = pd.read_csv(out / "review.csv", dtype={"isin": str})
+    tier = review["status"].map(lambda s: 0 if s not in ("ok", "unverified") else 1)
+    assert tier.is_monotonic_increasing
+    bare = review[review[["figi", "composite_figi", "share_class_figi", "isin"]].isna().all(axis=1)]
+    assert len(bare) > 50 and (bare.loc[bare["status"] == "ok", "p_wrong"] <= 0.2).all()
+    zzzq = universe.set_index("bloomberg_ticker").loc["ZZZQ US"]
+    assert zzzq["status"] == "no_data" and zzzq["confidence"] == 0  # only a Yahoo claim
     events = pd.read_csv(out / "events.csv")
     assert set(events["event"]) == {"delisted", "renamed", "ticker_reused"}
     coverage = pd.read_csv(out / "exposure.coverage.csv")

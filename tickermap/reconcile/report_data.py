@@ -39,9 +39,15 @@ COLUMN_LEGEND: tuple[tuple[str, str], ...] = (
      "-10 = about 1000:1 that it is right. Fellegi-Sunter weights of the claim's evidence "
      "features plus the prior (80% of map rows are right)"),
     ("p_wrong", "the same score as a probability that the claim is wrong: "
-     "1 / (1 + 2^-suspicion_bits); higher = more suspicious"),
+     "1 / (1 + 2^-suspicion_bits); higher = more suspicious. It weighs the whole claim, so a "
+     "flagged claim whose other fields all agree scores low (name_conflict, isin_conflict: the "
+     "reason names the one wrong field); a claim without identifiers (a Yahoo map row) is "
+     "scored on its name only, else it keeps the prior 0.2"),
     ("confidence", "universe rows: the probability that the row's keys are right (the best "
-     "agreeing claim's 1 - p_wrong; 0.8 when only OpenFIGI's ticker lookup supports them)"),
+     "agreeing claim's 1 - p_wrong; 0.8 when only OpenFIGI's ticker lookup supports them; "
+     "corroborated rows: the witnesses' agreement; otherwise the best claim with identifiers, "
+     "scored on what could be checked without a lookup, so unverified rows score low; 0 when "
+     "no claim has an identifier)"),
     ("review order", "flagged claims first (an error, an event or unresolved), then "
      "unverified, then ok; within each, highest suspicion_bits first"),
 )  # fmt: skip

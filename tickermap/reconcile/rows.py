@@ -156,13 +156,18 @@ def _keys(group: list[Verdict], matched: Resolution | None, status: Reason) -> _
 
 
 def _confidence(group: list[Verdict], outcome: str) -> float:
-    """The best agreeing claim's posterior; OpenFIGI alone; else the best claim's."""
+    """The best agreeing claim's posterior; OpenFIGI alone; else the best identifier claim's.
+
+    A claim without identifiers (a Yahoo map row) says nothing about the row's keys: it never
+    sets the confidence, and a row that only such claims support has confidence 0.
+    """
     agree = [v for v in group if v.agrees_with_openfigi]
     if agree:
         return max(v.probability for v in agree)
     if outcome == "matched":
         return _OPENFIGI_ALONE
-    return max((v.probability for v in group), default=0.0)
+    keyed = (v.probability for v in group if v.claim.has_ids or v.claim.share_class_figi)
+    return max(keyed, default=0.0)
 
 
 def _yahoo(ticker: str, group: list[Verdict], venues: tuple[str, ...]) -> str | None:

@@ -95,7 +95,7 @@ def judge_claims(
                 claim=claim,
                 reasons=tuple(sort_reasons(v.reasons)),
                 details=v.details,
-                score=score_claim(v.levels),
+                score=score_claim(_scored_levels(claim, v.levels)),
                 suggested_composite_figi=v.suggested_composite,
                 suggested_isin=v.suggested_isin,
                 agrees_with_openfigi=v.levels.get("ticker_figi") == "agree",
@@ -145,3 +145,17 @@ def _check_answered(x: ClaimContext, v: Judgement) -> None:
         v.add(Reason.UNVERIFIED, why)
     if x.t_status == "not_found" and x.f is None and not v.reasons and (x.claimed or x.isin):
         v.add(Reason.NO_DATA, f"OpenFIGI knows neither {x.ticker} nor the claimed identifiers")
+
+
+_ID_FEATURES = frozenset(
+    {"figi_valid", "figi_known", "ticker_figi", "share_class", "isin_figi", "isin_country"}
+)
+"""Features about a claim's identifiers (every feature but the name)."""
+
+
+def _scored_levels(claim: Claim, levels: Mapping[str, str]) -> dict[str, str]:
+    """The feature levels that score a claim: a claim without identifiers (a Yahoo map row)
+    states none, so their absence is not evidence against it; only its name can count."""
+    if claim.has_ids or claim.share_class_figi:
+        return dict(levels)
+    return {f: lvl for f, lvl in levels.items() if f not in _ID_FEATURES and claim.name}
