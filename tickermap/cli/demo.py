@@ -57,10 +57,6 @@ def _render(result: DemoResult) -> None:
             f"{rec.get('neutralized', float('nan')):+.3f}",
         )
     console.print(expo)
-    console.print(
-        f"wrote {len(result.paths)} files into {result.out_dir}/ "
-        "(open report.html and exposure.html in a browser)"
-    )
     if result.history is not None:
         h = result.history
         ticker = h.ticker_column
@@ -75,6 +71,10 @@ def _render(result: DemoResult) -> None:
             + (", ".join(events) or "no events")
             + f"; {len(h.findings)} findings -> history.csv"
         )
+    console.print(
+        f"wrote {len(result.paths) + len(result.history_paths)} files into {result.out_dir}/ "
+        "(open report.html and exposure.html in a browser)"
+    )
 
 
 @command(app)
