@@ -11,6 +11,7 @@ Rendering only: it reads the typed :class:`~tickermap.reconcile.records.Reconcil
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +35,8 @@ from tickermap.reconcile.run_info import RunInfo
 __all__ = ["render_report", "write_report"]
 
 _OK, _UNVERIFIED = str(Reason.OK), str(Reason.UNVERIFIED)
+_BUCKET_COLOURS = ((_OK, PALETTE[2]), (_UNVERIFIED, "#bbbbbb"), ("flagged", PALETTE[3]))
+"""Each report bucket's colour, the same in every chart."""
 
 
 def _num(value: float) -> str:
@@ -69,11 +72,15 @@ def _run_details(run: RunInfo | None, result: ReconcileResult) -> str:
 
 
 def _charts(result: ReconcileResult, totals: pd.DataFrame) -> str:
+    """Status, reason and exchange charts, each coloured by bucket (ok, unverified, flagged)."""
     status = pd.Series([str(r.status) for r in result.rows]).value_counts()
     order = [str(s) for s in SEVERITY if str(s) in status.index]
     reasons = pd.Series([str(x) for r in result.rows for x in r.reasons]).value_counts()
+    kinds = [bucket_of(s) for s in order]
     charts = [
-        hbars(order, [("tickers", [int(status[s]) for s in order], PALETTE[0])],
+        hbars(order, [(name, [int(status[s]) if k == name else 0 for s, k in zip(order, kinds,
+                                                                          strict=True)], c)
+                      for name, c in _BUCKET_COLOURS if name in kinds],
               title="Tickers by status", xlabel="tickers"),
     ]  # fmt: skip
     if not reasons.empty:
@@ -81,7 +88,7 @@ def _charts(result: ReconcileResult, totals: pd.DataFrame) -> str:
         bucket = [bucket_of(x) for x in labels]
         by_kind = [
             (name, [int(n) if b == name else 0 for n, b in zip(reasons, bucket, strict=True)], c)
-            for name, c in ((_OK, PALETTE[2]), (_UNVERIFIED, "#bbbbbb"), ("flagged", PALETTE[3]))
+            for name, c in _BUCKET_COLOURS
             if name in bucket
         ]
         charts.append(
@@ -89,11 +96,7 @@ def _charts(result: ReconcileResult, totals: pd.DataFrame) -> str:
                   xlabel="tickers")
         )  # fmt: skip
     top = totals.head(30)
-    series = [
-        (_OK, list(top[_OK]), PALETTE[2]),
-        (_UNVERIFIED, list(top[_UNVERIFIED]), "#bbbbbb"),
-        ("flagged", list(top["flagged"]), PALETTE[3]),
-    ]
+    series = [(name, list(top[name]), c) for name, c in _BUCKET_COLOURS]
     title = "Tickers by exchange" + (f" (top 30 of {len(totals)})" if len(totals) > 30 else "")
     charts.append(hbars(list(top["exchange"]), series, title=title, xlabel="tickers"))
     return f"<div class='charts'>{''.join(charts)}</div>"
@@ -150,18 +153,32 @@ def _off_universe(result: ReconcileResult) -> str:
 
 def _status_counts(result: ReconcileResult) -> str:
     status = pd.Series([str(r.status) for r in result.rows]).value_counts()
-    info = {str(code): (kind, meaning) for code, kind, meaning in legend()}
+    info = {str(code): (kind, _plain(meaning)) for code, kind, meaning in legend()}
     rows = [(s, int(status[s]), *info[s]) for s in map(str, SEVERITY) if s in status.index]
-    frame = pd.DataFrame(rows, columns=["status", "tickers", "rank and kind", "meaning"])
+    frame = pd.DataFrame(rows, columns=["status", "tickers", _SEVERITY_COLUMN, "meaning"])
     return table(frame, limit=None)
 
 
+_SEVERITY_COLUMN = "severity (1 = worst), kind"
+
+
+def _plain(text: str) -> str:
+    """A legend sentence for HTML: the Markdown code spans of :mod:`tickermap.reasons` quoted."""
+    return re.sub(r"`([^`]*)`", r"‘\1’", text)
+
+
 def _legend() -> str:
-    codes = pd.DataFrame(legend(), columns=["code", "rank and kind", "meaning"])
+    codes = pd.DataFrame(
+        [(code, kind, _plain(meaning)) for code, kind, meaning in legend()],
+        columns=["code", _SEVERITY_COLUMN, "meaning"],
+    )
     columns = pd.DataFrame(COLUMN_LEGEND, columns=["column", "meaning"])
     return (
-        "<p class='note'>Worst first: a ticker's status is its worst reason; statuses marked "
-        "“never joined” are left out of exposure joins.</p>"
+        "<p class='note'>Worst first: the codes are ranked by severity (1 is the worst) and a "
+        "ticker's status is its worst reason. The kind says what the code means for the row: "
+        "an <i>error</i> in a map, a corporate <i>event</i>, <i>unresolved</i> (nobody can tell), "
+        "<i>unchecked</i> (not verified) or <i>ok</i>; codes marked “never joined” are left out "
+        "of exposure joins.</p>"
         f"{table(codes, limit=None)}<h2>Columns</h2>{table(columns, limit=None)}"
     )
 

@@ -186,10 +186,10 @@ def check_isin_claim(x: ClaimContext, v: Judgement, identity_problem: bool) -> N
     if not identity_problem:
         owner = x.lookups.isins_any.get(x.isin)
         rec = owner.records[0] if owner is not None and owner.records else None
-        whose = f" it is {rec.name} ({rec.ticker} {rec.exch_code})" if rec else ""
+        whose = f"; it is {rec.name} ({rec.ticker} {rec.exch_code})" if rec else ""
         v.add(
             Reason.ISIN_CONFLICT,
-            f"ISIN {x.isin} does not list {x.t_comp or x.claimed} on {x.code};{whose}",
+            f"ISIN {x.isin} does not list {x.t_comp or x.claimed} on {x.code}{whose}",
         )
 
 
