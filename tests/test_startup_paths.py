@@ -16,7 +16,7 @@ import pytest
 from tickermap.errors import InputError
 from tickermap.tables import read_table, write_table
 from tickermap.tables.rows import SMALL_CSV_BYTES, is_small_csv, read_rows
-from tickermap.tickers.symbols import SymbolSummary, Target, convert_file, convert_table
+from tickermap.tickers.symbols import NO_ROWS, SymbolSummary, Target, convert_file, convert_table
 
 CASES: dict[str, tuple[str, dict[str, str]]] = {
     "plain": (
@@ -47,15 +47,17 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
         "numerai_ticker,w\nSAP DE,1\n000660 KR,2\nVOD GB,3\nNOPE XX,4\n",
         {"to": "bloomberg"},
     ),
-    "header_only": ("bloomberg_ticker,name\n", {}),
     "padded_header": (" bloomberg_ticker , name \nAAPL US,Apple\n", {"to": "numerai"}),
 }
 
 
 def _pandas_path(src: Path, out: Path, **kw: str) -> SymbolSummary:
     to: Target = kw.pop("to", "yahoo")  # type: ignore[assignment]
+    frame = read_table(src)
+    if frame.empty:  # as convert_file: a header alone is nothing to convert
+        raise InputError(NO_ROWS, path=src, line=1)
     try:
-        table, summary = convert_table(read_table(src), to=to, **kw)  # type: ignore[arg-type]
+        table, summary = convert_table(frame, to=to, **kw)  # type: ignore[arg-type]
     except InputError as exc:
         raise InputError(exc.message, path=src, line=exc.line, column=exc.column) from exc
     write_table(table, out)
@@ -84,6 +86,7 @@ def test_fast_path_writes_the_bytes_of_the_pandas_path(tmp_path: Path, name: str
         ("bloomberg_ticker,name\nAAPL US,Apple\n", {"venue_column": "venue"}),
         ("bloomberg_ticker,bloomberg_ticker\nAAPL US,x\n", {}),
         ("", {}),
+        ("bloomberg_ticker,name\n", {}),  # header only
     ],
 )
 def test_fast_path_gives_the_errors_of_the_pandas_path(

@@ -12,7 +12,7 @@ from tickermap.errors import FindingsError
 from tickermap.tables import check_outputs
 
 if TYPE_CHECKING:
-    from tickermap.maps.load import Preset
+    from tickermap.maps.load import Namespace, Preset
     from tickermap.maps.validate import ValidationReport
 
 STRICT_EXIT_CODE = FindingsError.exit_code
@@ -23,8 +23,9 @@ _STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
 
 def _render(report: ValidationReport, out: Path | None) -> None:
     console.print(
-        f"{report.path}: {report.rows} rows (preset {report.preset}), "
-        f"{len(report.findings)} findings in {report.seconds:.2f}s"
+        f"{report.path}: {report.rows} row{'' if report.rows == 1 else 's'} "
+        f"(preset {report.preset}), {len(report.findings)} "
+        f"finding{'' if len(report.findings) == 1 else 's'} in {report.seconds:.2f}s"
     )
     by_finding = table(
         "Findings by type", "finding", "severity", "findings", "rows", right=("findings", "rows")
@@ -55,6 +56,9 @@ def validate(
     columns: str = typer.Option(
         None, "--columns", help="Generic mode: key=column pairs, e.g. name=company,isin=ISIN."
     ),
+    namespace: str | None = typer.Option(
+        None, "--namespace", help="bloomberg or numerai; by default from the column name."
+    ),
     out: Path = typer.Option(None, "--out", help="Write the findings here (CSV or Parquet)."),
     strict: bool = flag(
         "--strict", help=f"Exit {STRICT_EXIT_CODE} when any error-severity finding exists."
@@ -77,6 +81,7 @@ def validate(
             target.path,
             preset=cast("Preset | None", preset) or target.preset,
             columns=spec,
+            namespace=cast("Namespace | None", namespace),
             progress=progress,
             out=out,
         )

@@ -34,7 +34,7 @@ from tickermap.maps.facts import (
     map_facts,
     name_spread_facts,
 )
-from tickermap.maps.load import LoadedMap, Preset, load_map
+from tickermap.maps.load import LoadedMap, Namespace, Preset, load_map
 from tickermap.progress import Progress, ensure
 from tickermap.reasons import FINDINGS, Finding
 
@@ -300,18 +300,21 @@ def validate_file(
     *,
     preset: Preset | None = None,
     columns: dict[str, str] | None = None,
+    namespace: Namespace | None = None,
     progress: Progress | None = None,
     out: str | Path | None = None,
 ) -> ValidationReport:
     """Load a community map (see :func:`tickermap.maps.load.load_map`) and validate it.
 
-    With ``out``, the findings are also written there (atomically).
+    With ``out``, the findings are also written there (atomically); ``namespace`` overrides the
+    one the ticker column's name implies.
 
     Raises:
         MappingFileError: the file cannot be read as a map (missing columns, empty, ...).
         ConfigError: unknown preset or bad ``columns``.
     """
-    report = validate_map(load_map(path, preset=preset, columns=columns), progress=progress)
+    loaded = load_map(path, preset=preset, columns=columns, namespace=namespace)
+    report = validate_map(loaded, progress=progress)
     if out is not None:
         from tickermap.tables import write_table
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # pandas is imported where a table is converted: small CSVs n
     from tickermap.maps.options import MapSpec
 
 __all__ = [
+    "NO_ROWS",
     "Source",
     "SymbolResult",
     "SymbolSummary",
@@ -417,6 +418,9 @@ def convert_table(
     return out, summary
 
 
+NO_ROWS = "the file has a header but no data rows; there is nothing to convert"
+
+
 def convert_file(
     path: Path,
     out: Path,
@@ -447,6 +451,10 @@ def convert_file(
     from tickermap.tables import read_table, write_table
 
     frame = read_table(path)
+    if frame.empty:
+        from tickermap.tables import table_format
+
+        raise InputError(NO_ROWS, path=path, line=1 if table_format(path) == "csv" else None)
     loaded = [load_map_spec(m) for m in maps]
     try:
         table, summary = convert_table(

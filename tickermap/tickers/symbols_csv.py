@@ -13,6 +13,7 @@ from pathlib import Path
 from tickermap.errors import InputError
 from tickermap.tables.rows import Cell, read_rows, write_rows
 from tickermap.tickers.symbols import (
+    NO_ROWS,
     YAHOO_SOURCE,
     Source,
     SymbolResult,
@@ -44,6 +45,8 @@ def convert_small_csv(
     if table is None:
         return None
     header, rows = table
+    if not rows:
+        raise InputError(NO_ROWS, path=path, line=1)
     if to == "yahoo" and (YAHOO_SOURCE in header or venue_column is not None):
         return None  # venue evidence and a duplicate yahoo_source: the pandas path
     try:
