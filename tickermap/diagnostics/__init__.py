@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         pow15,
         rank_gauss,
     )
+    from tickermap.diagnostics.html import METRIC_LABELS, html_page, show_number
     from tickermap.diagnostics.inputs import (
         DATE_COLUMNS,
         ID_COLUMNS,
@@ -91,6 +92,7 @@ __all__ = [
     "INPUTS",
     "MAX_FILTERED_RATIO",
     "METRICS",
+    "METRIC_LABELS",
     "MIN_LIVE_TICKERS",
     "MIN_TICKERS",
     "PANDAS_NA",
@@ -121,6 +123,7 @@ __all__ = [
     "gcount",
     "gmean",
     "gsum",
+    "html_page",
     "make_block",
     "nan_reason_notes",
     "neutral_churn_penalty",
@@ -135,6 +138,7 @@ __all__ = [
     "run_diagnostics",
     "score_block",
     "score_sources",
+    "show_number",
     "sign_conventions",
     "submission_problems",
     "summarize",
