@@ -29,9 +29,9 @@ __all__ = ["METRIC_LABELS", "html_page", "show_number"]
 METRIC_LABELS: dict[str, str] = {
     "numerai_corr": "Numerai correlation with the target (CORR)",
     "neutral_correlation": "correlation after neutralising to the neutralizers",
-    "alpha": "alpha: weighted, neutralised contribution to the target (payouts)",
+    "alpha": "neutralised, sample-weighted weights times the target (payouts)",
     "correlation_contribution": "MMC: contribution beyond the meta model",
-    "neutral_contribution": "MMC after neutralising (MPC)",
+    "neutral_contribution": "MMC with signal and meta model neutralised",
     "feature_neutral_corr": "correlation after neutralising to the features (FNC)",
     "max_feature_correlation": "largest |correlation| with one feature",
     "churn": "churn against the previous date (1 - correlation)",
