@@ -124,6 +124,7 @@ def _rejection(report: CheckReport, submission: Path) -> None:
             f"  {submission}, {r.where} {cell.line}, column {cell.column!r}: {cell.value}",
             markup=False,
             highlight=False,
+            soft_wrap=True,  # one line per cell, never folded: easy to copy or grep
         )
     if r.n_cells > len(r.cells):
         console.print(f"  and {r.n_cells - len(r.cells)} more", markup=False)
