@@ -384,7 +384,7 @@ def test_unverified_offline_with_empty_cache(make_emulator, tmp_path: Path) -> N
     )
     row = only_row(result, "ABC US")
     assert row["status"] == "unverified"
-    assert "openfigi=failed" in row["sources"] or "openfigi=unchecked" in row["sources"]
+    assert row["sources"].endswith(",openfigi=not_consulted_offline")  # nothing was asked
     assert "OpenFIGI not consulted" in row["evidence"]
     assert emu.stats.requests == 0
 

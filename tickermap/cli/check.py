@@ -42,36 +42,91 @@ def check(
     report = run_check(
         submission, universe, cleaned_path=cleaned, fix_path=fix, coverage_path=coverage
     )
-    _render(report, fix, coverage)
+    _render(report, submission, fix, coverage)
     if not report.result.accepted:
-        raise FindingsError(
-            f"numerai-tools would reject {submission}: {report.result.problem}"
-            + ("" if fix is not None else "; --fix FIXED.csv writes a cleaned submission")
-        )
+        raise FindingsError(_refusal(report, submission, fix))
 
 
-def _render(report: CheckReport, fix: Path | None, coverage: Path | None) -> None:
+_HEADERS = {
+    "universe": "live tickers",
+    "covered": "submitted",
+    "share": "share covered",
+    "unknown_to_cleaned": "not in --cleaned",
+}
+"""Coverage columns as the table shows them (the --coverage file keeps the names)."""
+
+
+def _listed(names: list[str], limit: int = 10) -> str:
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+def _refusal(report: CheckReport, submission: Path, fix: Path | None) -> str:
+    from tickermap.diagnostics.check import at_lines
+
+    r = report.result
+    where = f" ({at_lines(r.rows, r.n_cells, r.where)})" if r.rows else ""
+    hint = "" if fix is not None else "; --fix FIXED.csv writes a cleaned submission"
+    return f"numerai-tools would reject {submission}: {r.problem}{where}{hint}"
+
+
+def _render(report: CheckReport, submission: Path, fix: Path | None, cov: Path | None) -> None:
     r = report.result
     for w in r.warnings:
         console.print(f"[yellow]warning:[/] {w}")
     if report.coverage is not None:
-        cols = [str(c) for c in report.coverage.columns]
-        view = table(
-            "Coverage of the live universe", *cols, right=tuple(c for c in cols if c != "country")
-        )
-        for row in report.coverage.itertuples(index=False):
-            view.add_row(*[f"{v:.1%}" if isinstance(v, float) else str(v) for v in row])
-        console.print(view)
+        _coverage(report)
     if r.not_in_universe:
-        shown = ", ".join(r.not_in_universe[:10])
-        console.print(f"{len(r.not_in_universe)} submitted tickers are not live: {shown}")
+        n = len(r.not_in_universe)
+        verb = "ticker is" if n == 1 else "tickers are"
+        console.print(
+            f"{n} submitted {verb} not in the live universe (numerai-tools ignores such rows): "
+            f"{_listed(r.not_in_universe)}",
+            markup=False,
+        )
+    if report.unknown_to_cleaned:
+        n = len(report.unknown_to_cleaned)
+        console.print(
+            f"{n} live ticker{'' if n == 1 else 's'} not in the cleaned universe (--cleaned): "
+            f"{_listed(report.unknown_to_cleaned)}",
+            markup=False,
+        )
     if r.accepted:
         console.print(f"ACCEPTED: {r.n_live} live tickers ({r.id_col}, {r.signal_col})")
     else:
-        lines = f" (lines {', '.join(map(str, r.rows))})" if r.rows else ""
-        console.print(f"[bold red]REJECTED:[/] {r.problem}{lines}", markup=True)
+        _rejection(report, submission)
     if report.fixed is not None:
         verdict = "accepted" if report.fixed.accepted else f"rejected: {report.fixed.problem}"
-        console.print(f"wrote {fix} (the fixed submission would be {verdict})")
-    if coverage is not None and report.coverage is not None:
-        console.print(f"wrote {coverage}")
+        console.print(f"wrote {fix} (the fixed submission would be {verdict})", markup=False)
+    if cov is not None and report.coverage is not None:
+        console.print(f"wrote {cov}", markup=False)
+
+
+def _coverage(report: CheckReport) -> None:
+    assert report.coverage is not None
+    cols = [str(c) for c in report.coverage.columns]
+    shown = [_HEADERS.get(c, c) for c in cols]
+    view = table("Coverage of the live universe, by country", *shown, right=tuple(shown[1:]))
+    for row in report.coverage.itertuples(index=False):
+        cells = dict(zip(cols, row, strict=True))
+        view.add_row(
+            *[f"{v:.1%}" if c == "share" else str(v) for c, v in cells.items()],
+            end_section=cells["country"] == report.coverage["country"].iloc[-2],
+        )
+    console.print(view)
+
+
+def _rejection(report: CheckReport, submission: Path) -> None:
+    r = report.result
+    console.print(f"[bold red]REJECTED:[/] {r.problem}", markup=True, highlight=False)
+    for cell in r.cells:
+        console.print(
+            f"  {submission}, {r.where} {cell.line}, column {cell.column!r}: {cell.value}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,  # one line per cell, never folded: easy to copy or grep
+        )
+    if r.n_cells > len(r.cells):
+        console.print(f"  and {r.n_cells - len(r.cells)} more", markup=False)
+    if r.advice:
+        console.print(f"what to do: {r.advice}", markup=False, highlight=False)

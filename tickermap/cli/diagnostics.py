@@ -32,7 +32,7 @@ def diagnostics(
     ),
     features: Path | None = typer.Option(None, "--features", help="date, ID, feature_* columns."),
     min_tickers: int = typer.Option(100, "--min-tickers", help="Fewer tickers on a date: NaN."),
-    report: Path | None = typer.Option(None, "--report", help="A minimal HTML page."),
+    report: Path | None = typer.Option(None, "--report", help="Self-contained HTML page."),
 ) -> None:
     """Per-date numerai_corr, alpha, MMC, FNC, churn, turnover... as numerai-tools computes them.
 

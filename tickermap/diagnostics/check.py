@@ -27,15 +27,19 @@ import pandas as pd
 
 from tickermap.columns import SIGNAL_COLUMNS
 from tickermap.diagnostics.inputs import DATE_COLUMNS
+from tickermap.tables import NA_TOKENS, parse_numbers
 
 __all__ = [
     "ALLOWED_ID_COLUMNS",
     "MIN_LIVE_TICKERS",
+    "PANDAS_NA",
+    "BadCell",
     "CheckReport",
     "CheckResult",
     "check_submission",
     "coverage_by_country",
     "fix_submission",
+    "read_signal",
     "run_check",
 ]
 
@@ -44,9 +48,23 @@ ALLOWED_ID_COLUMNS = ("ticker", "sedol", "bloomberg_ticker", "composite_figi", "
 MIN_LIVE_TICKERS = 100
 
 
+@dataclass(frozen=True, slots=True)
+class BadCell:
+    """One cell at fault: its CSV line (the header is line 1) or Parquet row, column, value."""
+
+    line: int
+    column: str
+    value: str
+
+
 @dataclass
 class CheckResult:
-    """The verdict, the first failing check, and what the submission covers."""
+    """The verdict, the first failing check with the cells at fault, and what is covered.
+
+    ``cells`` holds the first :data:`MAX_CELLS` cells at fault and ``n_cells`` how many there are
+    in all; ``rows`` their lines; ``where`` is ``line`` (CSV) or ``row`` (Parquet); ``advice`` says
+    what to do.
+    """
 
     accepted: bool
     problem: str = ""
@@ -57,11 +75,77 @@ class CheckResult:
     n_live: int = 0
     not_in_universe: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    cells: list[BadCell] = field(default_factory=list)
+    n_cells: int = 0
+    where: str = "line"
+    advice: str = ""
 
 
-def _lines(mask: np.ndarray | pd.Series, limit: int = 10) -> list[int]:
-    """CSV line numbers (header is line 1) of the first rows where ``mask`` holds."""
-    return [int(i) + 2 for i in np.flatnonzero(np.asarray(mask))[:limit]]
+MAX_CELLS = 10
+"""Cells listed per problem; the rest are counted (``and N more``)."""
+PANDAS_NA = frozenset(
+    {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN"}
+    | {"<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}
+)
+"""``pandas.read_csv``'s default missing-value spellings (exact): how a CSV is read before
+numerai-tools judges it, so a spelling only tickermap reads as missing is text there."""
+
+
+def _lines(mask: np.ndarray | pd.Series, first: int = 2, limit: int = MAX_CELLS) -> list[int]:
+    """File lines (or rows) of the first cells where ``mask`` holds."""
+    return [int(i) + first for i in np.flatnonzero(np.asarray(mask))[:limit]]
+
+
+def at_lines(lines: list[int], total: int, where: str = "line") -> str:
+    """``line 6``, ``lines 6, 9``, ``rows 6, 9 and 3 more``.
+
+    >>> at_lines([6], 1), at_lines([6, 9], 2), at_lines([6, 9], 5, "row")
+    ('line 6', 'lines 6, 9', 'rows 6, 9 and 3 more')
+    """
+    shown = ", ".join(map(str, lines))
+    more = f" and {total - len(lines)} more" if total > len(lines) else ""
+    return f"{where}{'s' if total > 1 else ''} {shown}{more}"
+
+
+def plural(n: int, word: str) -> str:
+    """``1 value``, ``3 values``.
+
+    >>> plural(1, "ticker"), plural(2, "ticker")
+    ('1 ticker', '2 tickers')
+    """
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _flag(
+    result: CheckResult,
+    problem: str,
+    mask: np.ndarray | pd.Series,
+    values: pd.Series,
+    advice: str,
+    first: int,
+) -> CheckResult:
+    """Reject with ``problem``, naming the cells of ``values`` where ``mask`` holds."""
+    pos = np.flatnonzero(np.asarray(mask, dtype=bool))
+    result.problem, result.advice, result.n_cells = problem, advice, len(pos)
+    column = str(values.name)
+    result.cells = [
+        BadCell(int(i) + first, column, _shown(values.iloc[int(i)])) for i in pos[:MAX_CELLS]
+    ]
+    result.rows = [c.line for c in result.cells]
+    return result
+
+
+def _shown(value: object) -> str:
+    """A cell as the message shows it: text quoted, a number as written, missing as (empty).
+
+    >>> _shown("-"), _shown(float("inf")), _shown(None)
+    ("'-'", 'inf', '(empty)')
+    """
+    if isinstance(value, str):
+        return repr(value)
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "(empty)"
+    return str(value)
 
 
 def _headers(sub: pd.DataFrame, result: CheckResult) -> pd.DataFrame | None:
@@ -85,32 +169,39 @@ def _headers(sub: pd.DataFrame, result: CheckResult) -> pd.DataFrame | None:
         f"{list(ALLOWED_ID_COLUMNS)} then one of {list(SIGNAL_COLUMNS)}, plus an optional date "
         f"column{hint}"
     )
+    result.advice = "rename or reorder the columns on line 1 of the file"
     return None
 
 
-def check_submission(submission: pd.DataFrame, universe: pd.DataFrame) -> CheckResult:
+def check_submission(
+    submission: pd.DataFrame, universe: pd.DataFrame, *, first_line: int | None = 2
+) -> CheckResult:
     """numerai-tools' verdict on ``submission`` against the live ``universe``, explained.
 
     Args:
         submission: the submission as read (CSV strings or Parquet values).
         universe: the live universe (a column per ID type, e.g. ``numerai_ticker``).
+        first_line: the file line of the first row (2 for a CSV with a header); None for
+            Parquet, whose rows are numbered from 1.
     """
     result = CheckResult(accepted=False, n_rows=len(submission))
+    result.where = "line" if first_line is not None else "row"
+    first = first_line if first_line is not None else 1
     sub = _headers(submission, result)
     if sub is None:
         return result
     idc, sigc = str(result.id_col), str(result.signal_col)
     if idc not in universe.columns:
         result.problem = (
-            f"the universe has no {idc!r} column (it has {list(universe.columns)[:8]!r}); "
-            "submit in an ID column the universe has"
+            f"the universe has no {idc!r} column (it has {list(universe.columns)[:8]!r})"
         )
+        result.advice = "submit in an ID column the universe has"
         return result
     ids = sub[idc]
     if ids.isna().any():
-        result.problem = f"invalid_submission_ids: empty {idc} values"
-        result.rows = _lines(ids.isna())
-        return result
+        n = int(ids.isna().sum())
+        problem = f"invalid_submission_ids: {plural(n, f'empty {idc} value')}"
+        return _flag(result, problem, ids.isna(), ids, "give every row an ID", first)
     text = ids.astype(str)
     live_ids = set(universe[idc].dropna().astype(str))
     live = text.isin(live_ids).to_numpy()
@@ -118,31 +209,87 @@ def check_submission(submission: pd.DataFrame, universe: pd.DataFrame) -> CheckR
     result.not_in_universe = sorted(set(text[~live]))
     dup = text.duplicated(keep=False).to_numpy() & live
     if dup.any():
-        result.problem = f"invalid_submission_ids: duplicate {idc} among the live rows"
-        result.rows = _lines(dup)
-        return result
+        n = len(set(text[dup]))
+        problem = f"invalid_submission_ids: {plural(n, f'live {idc}')} listed more than once"
+        advice = "keep one row per ticker (--fix keeps the first)"
+        return _flag(result, problem, dup, ids, advice, first)
     if result.n_live < MIN_LIVE_TICKERS:
         result.problem = (
-            f"invalid_submission_ids: only {result.n_live} tickers are in the live universe "
-            f"(at least {MIN_LIVE_TICKERS} needed); are you using the latest live universe?"
+            f"invalid_submission_ids: only {plural(result.n_live, 'ticker')} of the submission "
+            f"are in the live universe (at least {MIN_LIVE_TICKERS} needed)"
         )
+        result.advice = "use the latest live universe, or submit in the ID column it uses"
         return result
-    return _values(sub, sigc, live, result)
+    return _values(sub[sigc], live, result, first)
 
 
-def _values(sub: pd.DataFrame, sigc: str, live: np.ndarray, result: CheckResult) -> CheckResult:
-    raw = sub[sigc]
-    values = pd.to_numeric(raw, errors="coerce")
-    text = (~values.notna() & raw.notna()).to_numpy() & live
-    if text.any():
-        result.problem = f"invalid_submission_values: {sigc} values that are not numbers"
-        result.rows = _lines(text)
-        return result
+def read_signal(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """The signal column as numbers, with :func:`tickermap.tables.parse_numbers`' vocabulary.
+
+    Returns ``(values, text, pandas_text)``: the numbers (NaN where missing or not a number;
+    an infinity stays, for the caller to judge), the cells that are not numbers, and the cells
+    tickermap reads as missing (``none``, ``NAN``, `` NA ``) but ``pandas.read_csv`` as text. A
+    Parquet (number) column has no text.
+    """
+    none = np.zeros(len(raw), dtype=bool)
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        return raw.astype(np.float64), none, none
+    stripped = raw.astype("str").str.strip()
+    ours = (raw.isna() | stripped.str.lower().isin(NA_TOKENS)).to_numpy()
+    theirs = (raw.isna() | raw.isin(PANDAS_NA)).to_numpy()
+    number = pd.to_numeric(stripped.where(~(ours | theirs)), errors="coerce").to_numpy()
+    text = np.isnan(number) & ~(ours | theirs)
+    infinite = np.isinf(number)
+    finite = parse_numbers(raw.where(~(ours | theirs | text | infinite)), column=str(raw.name))
+    values = np.where(infinite, number, finite.to_numpy())
+    return pd.Series(values, index=raw.index, name=raw.name), text, ours & ~theirs
+
+
+def _values(raw: pd.Series, live: np.ndarray, result: CheckResult, first: int) -> CheckResult:
+    values, text, pandas_text = read_signal(raw)
+    sigc = str(raw.name)
+    if text.any():  # pandas reads the column as text: numerai-tools rejects, live rows or not
+        n = int(text.sum())
+        verb = "is not a number" if n == 1 else "are not numbers"
+        problem = f"invalid_submission_values: {plural(n, f'{sigc} value')} {verb}"
+        advice = "write a plain decimal in [0, 1] such as 0.25 (an empty cell or NA is missing)"
+        return _flag(result, problem, text, raw, advice, first)
+    if pandas_text.any():
+        n = int(pandas_text.sum())
+        problem = (
+            f"invalid_submission_values: {plural(n, f'{sigc} value')} "
+            f"{'is' if n == 1 else 'are'} text to pandas.read_csv (tickermap reads "
+            f"{'it' if n == 1 else 'them'} as missing), so numerai-tools rejects the file"
+        )
+        advice = "leave the cell empty or write NA (and give every live ticker a value)"
+        return _flag(result, problem, pandas_text, raw, advice, first)
+    inf = np.isinf(values.to_numpy())
+    if (inf & ~live).any():
+        k = int((inf & ~live).sum())
+        result.warnings.append(
+            f"{plural(k, f'{sigc} value')} {'is' if k == 1 else 'are'} not finite "
+            f"({at_lines(_lines(inf & ~live, first), k, result.where)}, tickers not live): "
+            "numerai-tools ignores such rows, but a non-finite value is never a measurement"
+        )
+    if (inf & live).any():
+        n = int((inf & live).sum())
+        verb = "is" if n == 1 else "are"
+        problem = f"invalid_submission_values: {plural(n, f'live {sigc} value')} {verb} infinite"
+        advice = "write a number in [0, 1] there (--fix reads a non-finite value as missing: 0.5)"
+        return _flag(result, problem, inf & live, raw, advice, first)
+    return _range(values, raw, live, result, first)
+
+
+def _range(
+    values: pd.Series, raw: pd.Series, live: np.ndarray, result: CheckResult, first: int
+) -> CheckResult:
     v = values[live]
-    if v.isna().any():
-        result.problem = "invalid_submission_values: NaN (empty) signals among the live rows"
-        result.rows = _lines(values.isna().to_numpy() & live)
-        return result
+    nan = values.isna().to_numpy() & live
+    if nan.any():
+        n = int(nan.sum())
+        problem = f"invalid_submission_values: {plural(n, 'live ticker')} without a value"
+        advice = "give every live ticker a value in [0, 1], or --fix (fills 0.5)"
+        return _flag(result, problem, nan, raw, advice, first)
     lo, hi = float(v.min()), float(v.max())
     ok = (
         v.between(0, 1).all()
@@ -151,14 +298,16 @@ def _values(sub: pd.DataFrame, sigc: str, live: np.ndarray, result: CheckResult)
         or (np.isclose(lo, 0) and np.isclose(hi, 1))
     )
     if not ok:
-        result.problem = (
-            f"invalid_submission_values: values must be in [0, 1]; found {lo:g} .. {hi:g} "
-            "(rank them, or use --fix)"
+        out = ((values < 0) | (values > 1)).to_numpy() & live
+        problem = (
+            f"invalid_submission_values: {plural(int(out.sum()), 'live value')} outside "
+            f"[0, 1] (the live values run from {lo:.4g} to {hi:.4g})"
         )
-        result.rows = _lines(((values < 0) | (values > 1)).to_numpy() & live)
-        return result
+        advice = "rank the signal into [0, 1], or --fix (rank, fill 0.5)"
+        return _flag(result, problem, out, raw, advice, first)
     if np.isclose(0, v.std()):
         result.problem = "invalid_submission_values: the live signals are constant (std 0)"
+        result.advice = "submit a signal that varies across tickers"
         return result
     result.accepted = True
     return result
@@ -169,11 +318,14 @@ def fix_submission(
 ) -> pd.DataFrame:
     """numerai-tools ``clean_submission(rank_and_fill=True)`` as a two-column table.
 
-    Rows whose signal is not a number count as NaN (filled with 0.5).
+    The signal is read as :func:`read_signal` reads it; a cell that is missing, not a number
+    or not finite counts as NaN (filled with 0.5, where ``clean_submission`` would rank an
+    infinity first or last).
     """
     sub = submission[[id_col, signal_col]].copy()
     sub[id_col] = sub[id_col].astype(str)
-    sub[signal_col] = pd.to_numeric(sub[signal_col], errors="coerce")
+    values = read_signal(sub[signal_col])[0].to_numpy()
+    sub[signal_col] = np.where(np.isfinite(values), values, np.nan)
     uni = universe[[id_col]].dropna().astype(str).drop_duplicates()
     joined = uni.merge(sub.drop_duplicates(id_col, keep="first"), on=id_col, how="left")
     joined = joined.sort_values(id_col, kind="stable").reset_index(drop=True)
@@ -222,6 +374,8 @@ class CheckReport:
     coverage: pd.DataFrame | None
     fixed: CheckResult | None = None
     written: list[str] = field(default_factory=list)
+    unknown_to_cleaned: list[str] = field(default_factory=list)
+    """Live tickers the ``--cleaned`` universe does not have (sorted)."""
 
 
 def run_check(
@@ -240,7 +394,7 @@ def run_check(
     from pathlib import Path
 
     from tickermap.errors import ConfigError, InputError
-    from tickermap.tables import read_table, write_table
+    from tickermap.tables import read_table, table_format, write_table
 
     sub_p, uni_p = Path(str(submission_path)), Path(str(universe_path))
     inputs = {sub_p.resolve(), uni_p.resolve()}
@@ -254,7 +408,8 @@ def run_check(
         raise ConfigError("--fix and --coverage name the same file; choose two paths")
     submission = read_table(sub_p)
     universe = read_table(uni_p)
-    result = check_submission(submission.copy(), universe)
+    first_line = None if table_format(sub_p) == "parquet" else 2
+    result = check_submission(submission.copy(), universe, first_line=first_line)
     idc = result.id_col or next((c for c in ALLOWED_ID_COLUMNS if c in submission.columns), None)
     sigc = result.signal_col or next((c for c in SIGNAL_COLUMNS if c in submission.columns), None)
     known = None
@@ -269,6 +424,9 @@ def run_check(
         if coverage_path is not None:
             write_table(coverage, Path(str(coverage_path)))
     report = CheckReport(result=result, coverage=coverage)
+    if known is not None and idc is not None and idc in universe.columns:
+        live = set(universe[idc].dropna().astype(str))
+        report.unknown_to_cleaned = sorted(live - known)
     if fix_path is not None:
         if idc is None or sigc is None or idc not in universe.columns:
             raise InputError(

@@ -262,23 +262,6 @@ def run_diagnostics(
     )
 
 
-def html_page(report: DiagnosticsReport) -> str:
-    """A minimal self-contained page: summary, rules, notes and the per-date table."""
-    import html
-
-    def table(frame: pd.DataFrame) -> str:
-        return frame.to_html(index=False, float_format=lambda v: f"{v:.4f}", border=0)
-
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in report.notes)
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>tickermap diagnostics</title>"
-        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px}</style></head>"
-        f"<body><h1>Diagnostics</h1><h2>Summary</h2>{table(report.summary)}"
-        f"<h2>Numerai's rules</h2>{table(report.rules)}<ul>{notes}</ul>"
-        f"<h2>Per date</h2>{table(report.per_date)}</body></html>"
-    )
-
-
 def check_output_paths(
     out: Path, *, inputs: Sequence[Path | None], html_path: Path | None = None
 ) -> dict[str, Path]:
@@ -330,5 +313,7 @@ def write_outputs(
         from tickermap.tables import atomic_path
 
         with atomic_path(html_path) as tmp:
+            from tickermap.diagnostics.html import html_page
+
             tmp.write_text(html_page(report), encoding="utf-8")
     return list(paths.values())

@@ -121,6 +121,7 @@ if TYPE_CHECKING:
         universe_table,
     )
     from tickermap.reconcile.rows import (
+        openfigi_shown,
         universe_rows,
         with_agreeing,
     )
@@ -242,6 +243,7 @@ __all__ = [
     "name_groups",
     "note_links",
     "openfigi_mode",
+    "openfigi_shown",
     "reconcile",
     "reconcile_files",
     "render_report",

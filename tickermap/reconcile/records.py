@@ -205,7 +205,8 @@ class TickerRow:
     """One row of the cleaned universe.
 
     ``verdicts`` are the claims about the ticker (the row's ``evidence``); ``openfigi`` is the
-    outcome of the ticker lookup (``matched``, ``not_found``, ..., ``unchecked``).
+    outcome of the ticker lookup (``matched``, ``not_found``, ..., ``not_consulted_offline``,
+    ``unreachable``, ``unchecked``: :func:`tickermap.reconcile.rows.openfigi_shown`).
     """
 
     ticker: str

@@ -22,7 +22,7 @@ from tickermap.reconcile.records import TickerRow, Verdict
 from tickermap.tickers.parse import exchange_code
 from tickermap.tickers.symbols import bloomberg_to_yahoo
 
-__all__ = ["universe_rows", "with_agreeing"]
+__all__ = ["openfigi_shown", "universe_rows", "with_agreeing"]
 
 _TRUSTED_ISIN_LEVELS = ("agree",)
 _OPENFIGI_ALONE = 0.8
@@ -118,8 +118,24 @@ def _row(
         suggested_composite_figi=keys.suggested_composite,
         suggested_isin=keys.suggested_isin,
         verdicts=tuple(group),
-        openfigi=outcome,
+        openfigi=openfigi_shown(r),
     )
+
+
+def openfigi_shown(r: Resolution | None) -> str:
+    """The ticker lookup's outcome as the universe's ``sources`` says it: what happened.
+
+    ``failed`` is split by why: ``not_consulted_offline`` (``--offline`` and not cached: nothing
+    was asked) and ``unreachable`` (no connection to the configured URL); ``unchecked`` when
+    the ticker was never looked up.
+    """
+    if r is None:
+        return "unchecked"
+    if r.outcome == "failed" and "(offline)" in r.message:
+        return "not_consulted_offline"
+    if r.outcome == "failed" and "cannot reach OpenFIGI" in r.message:
+        return "unreachable"
+    return str(r.outcome)
 
 
 def _keys(group: list[Verdict], matched: Resolution | None, status: Reason) -> _Keys:
