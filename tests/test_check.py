@@ -141,3 +141,26 @@ def test_fix_and_coverage_through_the_cli(tmp_path: Path) -> None:
         app, ["check", str(path), "--universe", str(universe), "--fix", str(path)]
     )
     assert same.exit_code == 2 and "also an input" in " ".join(same.output.split())
+
+
+def test_a_broken_universe_or_an_empty_submission_is_bad_input(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    sub = tmp_path / "sub.csv"
+    _submission(rng, "plain").to_csv(sub, index=False)
+    good = tmp_path / "live.csv"
+    UNIVERSE.to_csv(good, index=False)
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("foo,bar\n1,2\n")
+    empty_live = tmp_path / "empty_live.csv"
+    empty_live.write_text("numerai_ticker\n")
+    empty_sub = tmp_path / "empty_sub.csv"
+    empty_sub.write_text("numerai_ticker,signal\n")
+    for args, path, needle in (
+        ([str(sub), "--universe", str(wrong)], wrong, "none of the ID columns"),
+        ([str(sub), "--universe", str(empty_live)], empty_live, "no rows"),
+        ([str(empty_sub), "--universe", str(good)], empty_sub, "no rows"),
+    ):
+        result = CliRunner().invoke(app, ["check", *args])
+        text = " ".join(result.output.split())
+        assert result.exit_code == 3, text
+        assert f"Error: {path}" in text and needle in text and "REJECTED" not in text

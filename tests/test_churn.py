@@ -109,9 +109,7 @@ def test_scale_top_n_uses_half_the_smaller_date_like_numerai_tools():
         s1, s2 = series(frame, prev), series(frame, cur)
         n = min(len(s1), len(s2)) // 2
         assert row.top_n == n and row.reason == "ok"
-        assert row.churn_top_bottom == pytest.approx(
-            signals.churn(s1, s2, top_bottom=n), abs=1e-12
-        )
+        assert row.churn_top_bottom == pytest.approx(signals.churn(s1, s2, top_bottom=n), abs=1e-12)
     assert got["top_n"].tolist() == [35, 35, 30]
     assert summarize_churn(got).set_index("metric").loc["churn_top_bottom", "top_n"] == "30-35"
     # a large enough N is left alone, so the scaled and plain results agree

@@ -199,19 +199,19 @@ def build_script(examples: list[Example], out: Path) -> str:
     """One bash script running every example in order, recording output and status."""
     parts = [
         "set -m\nexec </dev/null\n__rc=0\n: >" + str(out / "pids") + "\n",
-        f'trap \'for p in $(cat "{out}/pids"); do kill -- -$p 2>/dev/null; done\' EXIT\n',
+        f"trap 'for p in $(cat \"{out}/pids\"); do kill -- -$p 2>/dev/null; done' EXIT\n",
     ]
     for i, ex in enumerate(examples):
         if ex.skip:
             continue
         log = f'"{out}/{i}.out"'
-        parts.append(f'# README line {ex.line}\n__t0=$(date +%s%N)\n(exit $__rc)\n')
+        parts.append(f"# README line {ex.line}\n__t0=$(date +%s%N)\n(exit $__rc)\n")
         if ex.kind == "python":
             body = f"python - <<'__README_PY_EOF'\n{ex.code}\n__README_PY_EOF\n"
             parts.append(f"{{ {body}}} >{log} 2>&1\n__rc=$?\n")
         elif ex.background:
             code = ex.code.rstrip()[:-1]
-            parts.append(f"{{ {code}\n}} >{log} 2>&1 &\necho $! >>\"{out}/pids\"\n")
+            parts.append(f'{{ {code}\n}} >{log} 2>&1 &\necho $! >>"{out}/pids"\n')
             parts.append(_wait_port(ex.code) + "__rc=0\n")
         else:
             parts.append(f"{{ {ex.code}\n}} >{log} 2>&1\n__rc=$?\n")

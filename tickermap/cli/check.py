@@ -62,12 +62,9 @@ def _listed(names: list[str], limit: int = 10) -> str:
 
 
 def _refusal(report: CheckReport, submission: Path, fix: Path | None) -> str:
-    from tickermap.diagnostics.check import at_lines
-
-    r = report.result
-    where = f" ({at_lines(r.rows, r.n_cells, r.where)})" if r.rows else ""
+    """The closing error line: the verdict; the reason and the bad cells are printed above."""
     hint = "" if fix is not None else "; --fix FIXED.csv writes a cleaned submission"
-    return f"numerai-tools would reject {submission}: {r.problem}{where}{hint}"
+    return f"numerai-tools would reject {submission} for the reason above{hint}"
 
 
 def _render(report: CheckReport, submission: Path, fix: Path | None, cov: Path | None) -> None:
@@ -117,8 +114,11 @@ def _coverage(report: CheckReport) -> None:
 
 
 def _rejection(report: CheckReport, submission: Path) -> None:
+    from tickermap.diagnostics.check import at_lines
+
     r = report.result
-    console.print(f"[bold red]REJECTED:[/] {r.problem}", markup=True, highlight=False)
+    where = f" ({at_lines(r.rows, r.n_cells, r.where)})" if r.rows else ""
+    console.print(f"[bold red]REJECTED:[/] {r.problem}{where}", markup=True, highlight=False)
     for cell in r.cells:
         console.print(
             f"  {submission}, {r.where} {cell.line}, column {cell.column!r}: {cell.value}",

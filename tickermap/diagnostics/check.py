@@ -378,6 +378,22 @@ class CheckReport:
     """Live tickers the ``--cleaned`` universe does not have (sorted)."""
 
 
+def _usable_universe(universe: pd.DataFrame, path: object) -> None:
+    """Refuse a live universe file that cannot judge any submission (its fault, not the
+    submission's): no rows, or none of the ID columns numerai-tools accepts."""
+    from tickermap.errors import InputError
+
+    if not any(c in universe.columns for c in ALLOWED_ID_COLUMNS):
+        raise InputError(
+            f"the live universe has none of the ID columns {list(ALLOWED_ID_COLUMNS)} (it has "
+            f"{list(universe.columns)[:8]!r}); give Numerai's live universe file",
+            path=str(path),
+            line=1,
+        )
+    if universe.empty:
+        raise InputError("the live universe has no rows", path=str(path), line=2)
+
+
 def run_check(
     submission_path: str | object,
     universe_path: str | object,
@@ -408,6 +424,13 @@ def run_check(
         raise ConfigError("--fix and --coverage name the same file; choose two paths")
     submission = read_table(sub_p)
     universe = read_table(uni_p)
+    _usable_universe(universe, uni_p)
+    if submission.empty:
+        raise InputError(
+            "the submission has a header but no rows; write one row per live ticker",
+            path=sub_p,
+            line=1 if table_format(sub_p) != "parquet" else None,
+        )
     first_line = None if table_format(sub_p) == "parquet" else 2
     result = check_submission(submission.copy(), universe, first_line=first_line)
     idc = result.id_col or next((c for c in ALLOWED_ID_COLUMNS if c in submission.columns), None)

@@ -85,9 +85,7 @@ def bar_chart_png(table: pd.DataFrame) -> bytes:
         has_neutral = "neutralized" in t.columns
         h = 0.4 if has_neutral else 0.7
         colors: str | list[str] = (  # with a legend: one colour per series, as the small charts
-            "#4c72b0"
-            if has_neutral
-            else ["#2a7ab0" if v >= 0 else "#c0392b" for v in t["mean"]]
+            "#4c72b0" if has_neutral else ["#2a7ab0" if v >= 0 else "#c0392b" for v in t["mean"]]
         )
         ax.barh(y + (h / 2 if has_neutral else 0), t["mean"], height=h, color=colors, label="raw")
         if has_neutral:
