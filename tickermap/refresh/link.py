@@ -14,7 +14,9 @@ names alike at :data:`NAME_SURE` or more), ``weak`` (names alike at :data:`NAME_
 similar roots). Links are one-to-one: strongest tier first, a pair is kept when each side is
 the other's clear best (by key, then by :data:`MARGIN` name points over the runner-up). The
 rest are ``possible`` (listed, never applied): an identifier the names contradict, a share-class
-sibling (``ERICB`` / ``ERICA``), a tie, names alike without support. No I/O.
+sibling (``ERICB`` / ``ERICA``), two listings by one witness's own word (it gives the two tickers
+different composite FIGIs, or different ISINs, and none in common: a ticker change keeps both),
+a tie, names alike without support. No I/O.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from tickermap.tickers.parse import exchange_code
 
 __all__ = [
     "KEYS", "MARGIN", "NAME_LIKELY", "NAME_SURE", "STRENGTHS", "Link", "find_links",
-    "root_similarity", "share_class_siblings",
+    "root_similarity", "share_class_siblings", "two_listings",
 ]  # fmt: skip
 
 KEYS = ("renamed_from", SYMBOL, *ID_KEYS, C.NAME)
@@ -116,6 +118,34 @@ def share_class_siblings(old: str, new: str, a: TickerEvidence, b: TickerEvidenc
         return True
     ca, cb = _share_classes(a), _share_classes(b)
     return bool(ca and cb and not ca & cb)
+
+
+def _by_source(values: Mapping[str, set[str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for value, sources in values.items():
+        for source in sources:
+            out.setdefault(source, set()).add(value)
+    return out
+
+
+def two_listings(a: TickerEvidence, b: TickerEvidence) -> str | None:
+    """Why one witness says the two tickers are two listings (None when none does).
+
+    A witness that gives both tickers a composite FIGI (or an ISIN), and only different ones,
+    lists two securities: a ticker change keeps both identifiers.
+
+    >>> x, y = TickerEvidence(), TickerEvidence()
+    >>> x.add("composite_figi", "BBG000C1P586", "m.csv")
+    >>> y.add("composite_figi", "BBG00M4JW3H5", "m.csv")
+    >>> two_listings(x, y)
+    'm.csv gives them different composite_figi values'
+    """
+    for key in (C.COMPOSITE_FIGI, C.ISIN):
+        mine, theirs = _by_source(a.get(key)), _by_source(b.get(key))
+        for source in sorted(mine.keys() & theirs.keys()):
+            if not mine[source] & theirs[source]:
+                return f"{source} gives them different {key} values"
+    return None
 
 
 def _name_score(a: list[str], b: list[str]) -> float:
@@ -224,6 +254,8 @@ def _classify(
         strength = "strong"
     elif share_class_siblings(o, n, a, b):
         strength, evidence["why_possible"] = "possible", "share-class sibling"
+    elif why := two_listings(a, b):
+        strength, evidence["why_possible"] = "possible", why
     elif own := [k for k in ids if k not in keys.get(_SHARED, [])]:
         if len(own) >= 2 or supported:
             strength = "strong"
