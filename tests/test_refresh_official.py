@@ -70,7 +70,8 @@ def test_official_format_renames_by_stale_yahoo_and_by_symbol_lookup(tmp_path: P
     assert code == 0, output
     diff = _read(tmp_path / "diff.csv")
     renamed = diff[diff["change"] == "renamed"]
-    pairs = dict(zip(zip(renamed["old_ticker"], renamed["new_ticker"]), renamed["key"]))
+    olds, news, keys = (renamed[c].tolist() for c in ("old_ticker", "new_ticker", "key"))
+    pairs = {(o, n): k for o, n, k in zip(olds, news, keys, strict=True)}
     # the new universe's own yahoo column: the 2025 map keeps REE.MC for RED SM
     assert pairs[("REE SM", "RED SM")] == "symbol=REE.MC"
     # the two Yahoo symbols found in FinanceDatabase give both tickers one ISIN and one name
@@ -87,9 +88,8 @@ def test_without_the_witness_the_malaysian_rename_is_not_named(tmp_path: Path) -
     code, output = _refresh(tmp_path, previous, universe)
     assert code == 0, output
     diff = _read(tmp_path / "diff.csv")
-    renamed = set(zip(diff[diff["change"] == "renamed"]["old_ticker"],
-                      diff[diff["change"] == "renamed"]["new_ticker"]))  # fmt: skip
-    assert renamed == {("REE SM", "RED SM")}
+    renamed = diff[diff["change"] == "renamed"]
+    assert renamed[["old_ticker", "new_ticker"]].values.tolist() == [["REE SM", "RED SM"]]
 
 
 def _facts(**values: tuple[str, str]) -> TickerEvidence:
@@ -127,7 +127,8 @@ def test_one_witness_listing_two_figis_blocks_the_link() -> None:
 def test_a_previous_map_listing_a_ticker_twice(tmp_path: Path) -> None:
     _, universe, _ = _official_world(tmp_path)
     previous = tmp_path / "dup.csv"
-    previous.write_text(OFFICIAL + "REE SM,REE SM,REE.MC\nVOD LN,VOD LN,VOD.L\nREE SM,REE SM,RED.MC\n")
+    rows = "REE SM,REE SM,REE.MC\nVOD LN,VOD LN,VOD.L\nREE SM,REE SM,RED.MC\n"
+    previous.write_text(OFFICIAL + rows)
     code, output = _refresh(tmp_path, previous, universe)
     assert code == 3
     assert "dup.csv, line 4, column 'yahoo'" in output and "listed twice" in output
