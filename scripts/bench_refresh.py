@@ -31,7 +31,11 @@ renames (overall and per candidate source), ``possible_rename`` rows, and the ru
 reference in the same run is the exact-key linker alone (``--fuzzy off``): the ratio of the two
 runs' times is printed.
 
+``--removed N --added N`` scale the distractors (a precision check: every named pair that is
+not a labelled rename counts as wrong, so more distractors give more chances to be wrong).
+
 Usage: python scripts/bench_refresh.py [--data ../shared/data] [--json out.json]
+    [--formats full names official] [--removed 150] [--added 150] [--exact-only]
 """
 
 from __future__ import annotations
@@ -96,7 +100,13 @@ def _official(tickers: list[str], yahoo: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["ticker", "bloomberg_ticker", "yahoo"])
 
 
-def build(data: Path, labels: pd.DataFrame, work: Path) -> dict[str, Path]:
+def build(
+    data: Path,
+    labels: pd.DataFrame,
+    work: Path,
+    n_removed: int = N_REMOVED,
+    n_added: int = N_ADDED,
+) -> dict[str, Path]:
     """Write the stand-in previous maps (``full``, ``names``, ``official``) and the universes."""
     signals = pd.read_csv(data / "signals_map_guillem.csv", dtype=str, keep_default_na=False)
     signals = signals.drop_duplicates("bloomberg_ticker")
@@ -110,12 +120,12 @@ def build(data: Path, labels: pd.DataFrame, work: Path) -> dict[str, Path]:
     rng = random.Random(SEED)
     non_us = sorted(t for t in signals["bloomberg_ticker"]
                     if _code(t) not in ("US", "") and t not in olds | news)  # fmt: skip
-    picked = rng.sample(non_us, N_REMOVED + N_KEPT)
-    removed, kept = set(picked[:N_REMOVED]), set(picked[N_REMOVED:])
+    picked = rng.sample(non_us, n_removed + N_KEPT)
+    removed, kept = set(picked[:n_removed]), set(picked[n_removed:])
     codes = {_code(t) for t in non_us}
     known = set(signals["bloomberg_ticker"])
     pool = sorted(t for t in fd_tickers if _code(t) in codes and t not in known | news)
-    added = rng.sample(pool, N_ADDED)
+    added = rng.sample(pool, n_added)
     previous = signals[signals["bloomberg_ticker"].isin(olds | removed | kept)]
     universe = sorted(kept | news | set(added))
     paths = {"full": work / "previous_full.csv", "names": work / "previous_names.csv",
@@ -194,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--exact-only", action="store_true", help="skip the fuzzy runs")
     parser.add_argument("--formats", nargs="+", default=list(FORMATS), choices=FORMATS)
+    parser.add_argument("--removed", type=int, default=N_REMOVED, help="distractors removed")
+    parser.add_argument("--added", type=int, default=N_ADDED, help="distractors added")
     args = parser.parse_args(argv)
     if not (args.data / "financedatabase" / "equities").is_dir():
         print(f"{args.data}: no financedatabase/equities; nothing to measure", file=sys.stderr)
@@ -202,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        paths = build(args.data, labels, work)
+        paths = build(args.data, labels, work, args.removed, args.added)
         for fmt in args.formats:
             for fuzzy in (False, True) if not args.exact_only else (False,):
                 diff, seconds = run(args.data, paths, fmt, work, fuzzy)
