@@ -134,16 +134,23 @@ def test_a_previous_map_listing_a_ticker_twice(tmp_path: Path) -> None:
     assert "dup.csv, line 4, column 'yahoo'" in output and "listed twice" in output
     assert "line 2" in output
     assert not (tmp_path / "map.csv").exists()
-    # rows that agree where both have values (Korean A-prefixed copies) are one ticker
+    # rows that agree where both have values are one ticker: the fuller row is used
     agree = tmp_path / "agree.csv"
-    agree.write_text(OFFICIAL + "A000660 KS,A000660 KS,\n000660 KS,000660 KS,000660.KS\n")
+    agree.write_text(OFFICIAL + "X,VOD LN,\nVOD LN,VOD LN,VOD.L\n")
     uni = tmp_path / "u.csv"
-    uni.write_text("bloomberg_ticker\n000660 KS\n")
+    uni.write_text("bloomberg_ticker\nVOD LN\n000660 KS\n")
     code, output = _refresh(tmp_path, agree, uni)
     assert code == 0, output
+    assert _read(tmp_path / "map.csv")["ticker"].tolist() == ["VOD LN", ""]
+    # two spellings of one ticker (Korean A-prefixed copies) are two rows the file meant: the
+    # canonical spelling's row is used, whatever the other says
+    spelt = tmp_path / "spelt.csv"
+    spelt.write_text(OFFICIAL + "A000660 KS,A000660 KS,000660.KQ\n000660 KS,000660 KS,000660.KS\n")
+    code, output = _refresh(tmp_path, spelt, uni)
+    assert code == 0, output
     refreshed = _read(tmp_path / "map.csv")
-    assert refreshed["bloomberg_ticker"].tolist() == ["000660 KS"]
-    assert refreshed["ticker"].tolist() == ["000660 KS"]  # the fuller row's own values
+    assert refreshed["bloomberg_ticker"].tolist() == ["VOD LN", "000660 KS"]
+    assert refreshed["ticker"].tolist() == ["", "000660 KS"]
 
 
 def test_an_unknown_previous_format_and_its_description(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ witnesses know none; a column the new universe has too, such as the official map
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,8 @@ from tickermap.tickers.parse import bloomberg_to_numerai
 
 __all__ = ["RefreshOutputs", "RefreshResult", "refresh", "refresh_files"]
 
+logger = logging.getLogger(__name__)
+
 _CARRIED = (C.NAME, C.ISIN, C.FIGI, C.COMPOSITE_FIGI, C.SHARE_CLASS_FIGI, C.YAHOO)
 _ADDED = ("status", "confidence", C.YAHOO, "yahoo_source")
 
@@ -54,23 +57,31 @@ class RefreshResult:
 
 
 def _chosen_rows(prev: LoadedMap) -> dict[str, int]:
-    """Ticker -> the position in ``prev.frame`` of its row (the fullest when listed twice).
+    """Ticker -> the position in ``prev.frame`` of its row.
 
-    Rows that name one ticker (``A036710 KS`` and ``036710 KS`` too) are fine when they agree
-    where both have a value; the row with the most values is used, so nothing is lost.
+    A ticker written twice the same way must not carry two values of one field; rows that agree
+    where both have a value are one ticker (the fuller row is used, so nothing is lost). Two
+    spellings of one ticker (``A036710 KS`` and ``036710 KS``) are two rows the file meant:
+    the canonical spelling's row is used, and a warning says how many were set aside.
 
     Raises:
-        MappingFileError: two rows give one ticker different values (names both lines).
+        MappingFileError: one spelling listed twice with different values (names both lines).
     """
     frame = prev.frame
     cols = {c: frame[c].astype("object").where(frame[c].notna(), None).tolist() for c in _CARRIED}
     lines = frame[C.SOURCE_ROW].tolist()
+    spelt = [str(t).strip().upper() for t in frame[C.BLOOMBERG_TICKER].tolist()]
     out: dict[str, int] = {}
+    aside = 0
     for i, t in enumerate(canonical_tickers(frame[C.BLOOMBERG_TICKER])):
-        if not t:
-            continue
-        j = out.setdefault(t, i)
+        j = out.setdefault(t, i) if t else i
         if j == i:
+            continue
+        full = [sum(bool(cols[c][k]) for c in _CARRIED) for k in (j, i)]
+        if spelt[i] != spelt[j]:
+            aside += 1
+            if spelt[i] == t or (spelt[j] != t and full[1] > full[0]):
+                out[str(t)] = i
             continue
         for c in _CARRIED:
             a, b = cols[c][j], cols[c][i]
@@ -80,8 +91,13 @@ def _chosen_rows(prev: LoadedMap) -> dict[str, int]:
                     f"{lines[j]}, {b!r} here); keep one row per ticker in the previous map",
                     path=prev.path, line=int(lines[i]), column=c, value=str(b),
                 )  # fmt: skip
-        if sum(bool(cols[c][i]) for c in _CARRIED) > sum(bool(cols[c][j]) for c in _CARRIED):
-            out[t] = i
+        if full[1] > full[0]:
+            out[str(t)] = i
+    if aside:
+        logger.warning(
+            "%s: %d ticker(s) written two ways (A036710 KS and 036710 KS); the row in the "
+            "canonical spelling is used", prev.path, aside,
+        )  # fmt: skip
     return out
 
 
