@@ -195,3 +195,24 @@ def test_an_empty_universe_is_refused(tmp_path: Path) -> None:
     code, output = _refresh(tmp_path, previous, headerless)
     assert code == 3
     assert "no ticker column" in output and "--column" in output
+
+
+def test_lines_and_classes_of_one_issuer_are_not_renames_by_name() -> None:
+    # Seen among unlabelled pairs with 1,500 removed and 1,000 added distractors: each pair has
+    # the same name (or nearly) and no identifier, and is not a ticker change.
+    cases = [
+        ("USIM3 BZ", "USIM6 BZ", "USINAS SIDERURGICAS DE MINAS GERAIS", "Usinas Siderurgicas"
+         " de Minas Gerais"),
+        ("PINFRA* MF", "PINFRAL MF", "PROMOTORA Y OPERADORA DE INFRAESTRUCTURA",
+         "Promotora y Operadora de Infraestructura"),
+        ("VOD LN", "0LQQ LN", "VODAFONE GROUP PLC", "Vodafone Group Plc"),
+        ("7984 JP", "1301 JP", "KOKUYO CO LTD", "KYOKUYO CO LTD"),
+    ]  # fmt: skip
+    for old, new, a, b in cases:
+        links, possible = find_links({old: _facts(name=(a, "p"))}, {new: _facts(name=(b, "w"))})
+        assert links == [], (old, new)
+        assert [(p.old, p.new) for p in possible] == [(old, new)]
+    # a plain rename by name still links (same words, another code)
+    links, _ = find_links({"AKERBP NO": _facts(name=("AKER BP ASA", "p"))},
+                          {"AKRBP NO": _facts(name=("Aker BP ASA", "w"))})  # fmt: skip
+    assert [(x.old, x.new, x.strength) for x in links] == [("AKERBP NO", "AKRBP NO", "medium")]
