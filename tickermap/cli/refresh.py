@@ -41,7 +41,7 @@ def refresh(
         [], "--map", "-m", metavar="FILE[:PRESET]", help="Witness (repeatable), as for reconcile."
     ),
     map_columns: list[str] = typer.Option(
-        [], "--map-columns", help="Describe a generic --map, as for reconcile."
+        [], "--map-columns", help="Describe a generic --map or --previous, as for reconcile."
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Refreshed map to write."),
     diff: Path = typer.Option(..., "--diff", help="Diff to write: one row per change."),
@@ -58,14 +58,16 @@ def refresh(
 
     Example: tickermap refresh --previous old.csv --universe new.csv --out map.csv --diff d.csv
     """
-    from tickermap.maps.options import parse_map_option, parse_map_options
+    from tickermap.cli._progress import RichProgress
+    from tickermap.maps.options import parse_map_options
     from tickermap.refresh.run import refresh_files
 
-    prev = parse_map_option(previous)
-    specs = parse_map_options(maps, map_columns)
+    prev, *specs = parse_map_options([previous, *maps], map_columns)
     check_outputs(inputs=_inputs(prev, universe, specs), outputs={"--out": out, "--diff": diff})
     settings = build_settings(openfigi_url=openfigi_url, cache_dir=cache_dir)
-    done = refresh_files(
-        prev, universe, specs, out, diff, settings=settings, column=column, offline=offline
-    )
+    with RichProgress() as progress:
+        done = refresh_files(
+            prev, universe, specs, out, diff, settings=settings, column=column, offline=offline,
+            progress=progress,
+        )  # fmt: skip
     _render(done)

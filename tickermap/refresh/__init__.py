@@ -18,10 +18,14 @@ if TYPE_CHECKING:
         ID_KEYS,
         SYMBOL,
         TickerEvidence,
+        add_symbol_facts,
         canonical_tickers,
         eodhd_to_yahoo,
         facts_from_maps,
         merge_facts,
+        merge_into,
+        table_facts,
+        table_tickers,
     )
     from tickermap.refresh.link import (
         KEYS,
@@ -31,8 +35,10 @@ if TYPE_CHECKING:
         STRENGTHS,
         Link,
         find_links,
+        other_line,
         root_similarity,
         share_class_siblings,
+        two_listings,
     )
     from tickermap.refresh.run import (
         RefreshOutputs,
@@ -56,6 +62,7 @@ __all__ = [
     "RefreshOutputs",
     "RefreshResult",
     "TickerEvidence",
+    "add_symbol_facts",
     "canonical_tickers",
     "diff_frame",
     "eodhd_to_yahoo",
@@ -63,10 +70,15 @@ __all__ = [
     "find_changes",
     "find_links",
     "merge_facts",
+    "merge_into",
+    "other_line",
     "refresh",
     "refresh_files",
     "root_similarity",
     "share_class_siblings",
+    "table_facts",
+    "table_tickers",
+    "two_listings",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__)

@@ -11,10 +11,15 @@ removed), and the similarity of the ticker roots (supporting evidence only, neve
 Strength: ``strong`` (rename record; shared symbol; an identifier corroborated by a second
 identifier, the names or the roots), ``medium`` (an identifier where no name can contradict it;
 names alike at :data:`NAME_SURE` or more), ``weak`` (names alike at :data:`NAME_LIKELY` plus
-similar roots). Links are one-to-one: strongest tier first, a pair is kept when each side is
+similar roots); a link by names alone also needs a whole word the names share. Links are
+one-to-one: strongest tier first, a pair is kept when each side is
 the other's clear best (by key, then by :data:`MARGIN` name points over the runner-up). The
 rest are ``possible`` (listed, never applied): an identifier the names contradict, a share-class
-sibling (``ERICB`` / ``ERICA``), a tie, names alike without support. No I/O.
+sibling (``ERICB`` / ``ERICA``, ``USIM3`` / ``USIM6``, ``PINFRA*`` / ``PINFRAL``), an LSE
+order-book line (``0LQQ``) against an ordinary one, names spelt alike without a word in common
+(``KOKUYO`` / ``KYOKUYO``), two listings by one witness's own word (it gives the two tickers
+different composite FIGIs, or different ISINs, and none in common: a ticker change keeps both),
+a tie, names alike without support. No I/O.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from tickermap.tickers.parse import exchange_code
 
 __all__ = [
     "KEYS", "MARGIN", "NAME_LIKELY", "NAME_SURE", "STRENGTHS", "Link", "find_links",
-    "root_similarity", "share_class_siblings",
+    "other_line", "root_similarity", "share_class_siblings", "two_listings",
 ]  # fmt: skip
 
 KEYS = ("renamed_from", SYMBOL, *ID_KEYS, C.NAME)
@@ -109,13 +114,74 @@ def share_class_siblings(old: str, new: str, a: TickerEvidence, b: TickerEvidenc
 
     >>> share_class_siblings("ERICB SS", "ERICA SS", TickerEvidence(), TickerEvidence())
     True
+    >>> e = TickerEvidence()
+    >>> share_class_siblings("USIM3 BZ", "USIM6 BZ", e, e)
+    True
+    >>> share_class_siblings("7203 JP", "7204 JP", e, e)
+    False
     """
     ra, rb = _root(old), _root(new)
     letters = set("ABCDKLNRSUV")
     if len(ra) == len(rb) >= 3 and ra[:-1] == rb[:-1] and ra != rb and {ra[-1], rb[-1]} <= letters:
         return True
+    # Brazilian class digits (USIM3/USIM5/USIM6) and the Mexican series mark (PINFRA*/PINFRAL)
+    xa, xb = (t.rsplit(" ", 1)[0].upper() for t in (old, new))
+    marks = letters | set("3456*")
+    stem = xa[:-1]
+    alpha = any(c.isalpha() for c in stem)
+    same_stem = len(xa) == len(xb) >= 4 and stem == xb[:-1] and xa != xb and alpha
+    if same_stem and {xa[-1], xb[-1]} <= marks:
+        return True
     ca, cb = _share_classes(a), _share_classes(b)
     return bool(ca and cb and not ca & cb)
+
+
+def other_line(old: str, new: str) -> bool:
+    """True when one ticker is an LSE international order-book line (``0LQQ LN``) and the other
+    is not: two lines of one issuer's shares (or two issuers), never a ticker change.
+
+    >>> other_line("VOD LN", "0LQQ LN"), other_line("GVC LN", "ENT LN")
+    (True, False)
+    """
+    if exchange_code(old) != "LN" or exchange_code(new) != "LN":
+        return False
+    ra, rb = _root(old), _root(new)
+    iob = [len(r) == 4 and r[0] == "0" and not r.isdigit() for r in (ra, rb)]
+    return iob[0] != iob[1]
+
+
+def _shared_word(a: list[str], b: list[str]) -> bool:
+    """True when the two sides' names share a whole word of 3 letters or more."""
+    words = {w for x in a for w in x.split() if len(w) >= 3}
+    return any(w in words for y in b for w in y.split())
+
+
+def _by_source(values: Mapping[str, set[str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for value, sources in values.items():
+        for source in sources:
+            out.setdefault(source, set()).add(value)
+    return out
+
+
+def two_listings(a: TickerEvidence, b: TickerEvidence) -> str | None:
+    """Why one witness says the two tickers are two listings (None when none does).
+
+    A witness that gives both tickers a composite FIGI (or an ISIN), and only different ones,
+    lists two securities: a ticker change keeps both identifiers.
+
+    >>> x, y = TickerEvidence(), TickerEvidence()
+    >>> x.add("composite_figi", "BBG000C1P586", "m.csv")
+    >>> y.add("composite_figi", "BBG00M4JW3H5", "m.csv")
+    >>> two_listings(x, y)
+    'm.csv gives them different composite_figi values'
+    """
+    for key in (C.COMPOSITE_FIGI, C.ISIN):
+        mine, theirs = _by_source(a.get(key)), _by_source(b.get(key))
+        for source in sorted(mine.keys() & theirs.keys()):
+            if not mine[source] & theirs[source]:
+                return f"{source} gives them different {key} values"
+    return None
 
 
 def _name_score(a: list[str], b: list[str]) -> float:
@@ -217,6 +283,7 @@ def _classify(
         strength = "medium" if key == C.NAME else "strong"
         return Link(o, n, key, keys[key][0], strength, score, evidence)
     named = bool(_texts(a)) and bool(_texts(b))
+    worded = _shared_word(_texts(a), _texts(b))
     supported = score >= NAME_LIKELY or root >= ROOT_SUPPORT
     key = next((k for k in KEYS if k in keys), C.NAME)
     value = keys[key][0] if key in keys else f"{score:g}"
@@ -224,6 +291,10 @@ def _classify(
         strength = "strong"
     elif share_class_siblings(o, n, a, b):
         strength, evidence["why_possible"] = "possible", "share-class sibling"
+    elif other_line(o, n):
+        strength, evidence["why_possible"] = "possible", "an LSE order-book line (0XXX)"
+    elif why := two_listings(a, b):
+        strength, evidence["why_possible"] = "possible", why
     elif own := [k for k in ids if k not in keys.get(_SHARED, [])]:
         if len(own) >= 2 or supported:
             strength = "strong"
@@ -236,12 +307,13 @@ def _classify(
         strength = "strong" if supported else "possible"
         if not supported:
             evidence["why_possible"] = "one witness gives the identifier to both tickers"
-    elif score >= NAME_SURE:
+    elif score >= NAME_SURE and worded:
         strength = "medium"
-    elif score >= NAME_LIKELY and root >= ROOT_SUPPORT:
+    elif score >= NAME_LIKELY and root >= ROOT_SUPPORT and worded:
         strength = "weak"
     elif score >= NAME_LIKELY or (score >= NAME_FLOOR and root >= ROOT_SUPPORT):
-        strength, evidence["why_possible"] = "possible", "names alike, nothing else"
+        why = "names alike, nothing else" if worded else "names spelt alike, no word in common"
+        strength, evidence["why_possible"] = "possible", why
     else:
         return None
     return Link(o, n, key, value, strength, score, evidence)
