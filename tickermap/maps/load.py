@@ -463,7 +463,7 @@ def load_map(
             mapping.pop(NUMERAI_TICKER, None)
         mapping.update(_user_columns(spec, lookup, header, p))
     if not {BLOOMBERG_TICKER, NUMERAI_TICKER, TICKER, YAHOO} & set(mapping):
-        raise _missing(p, header, "--columns names no ticker (or yahoo) column", used)
+        raise _missing(p, header, "--columns names no ticker column (nor a yahoo one)", used)
     if frame.empty:
         raise MappingFileError(
             "the file has a header but no data rows; an empty map cannot be used", path=p, line=1
