@@ -262,7 +262,10 @@ def listings_for(
 
 
 def clusters(listings: Sequence[Listing]) -> list[list[int]]:
-    """Positions of ``listings`` linked by a shared ISIN, share-class or composite FIGI."""
+    """Positions of ``listings`` linked by a shared ISIN, share-class or composite FIGI, and
+    a listing without an ISIN linked to a listing of the same ticker line whose name agrees
+    (a witness that gives no ISIN or FIGI for a line still backs the company it names there:
+    without it, whether the backing counts would depend on whether the file carries FIGIs)."""
     parent = list(range(len(listings)))
 
     def find(i: int) -> int:
@@ -270,6 +273,9 @@ def clusters(listings: Sequence[Listing]) -> list[list[int]]:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
+
+    for a, b in _same_line_mates(listings):
+        parent[find(a)] = find(b)
 
     first: dict[tuple[str, str], int] = {}
     for pos, x in enumerate(listings):
@@ -283,6 +289,25 @@ def clusters(listings: Sequence[Listing]) -> list[list[int]]:
     for pos in range(len(listings)):
         groups.setdefault(find(pos), []).append(pos)
     return list(groups.values())
+
+
+def _same_line_mates(listings: Sequence[Listing]) -> list[tuple[int, int]]:
+    """``(ISIN-less listing, listing)`` pairs on one ticker line whose names agree."""
+    by_line: dict[str, list[int]] = {}
+    for pos, x in enumerate(listings):
+        if x.code and x.root and x.tokens:
+            by_line.setdefault(x.ticker, []).append(pos)
+    pairs = []
+    for members in by_line.values():
+        for p in members:
+            if listings[p].isin is not None:
+                continue
+            mate = next((q for q in members if q != p and listings[q].witness !=
+                         listings[p].witness and agree(listings[p].tokens, listings[q].tokens)),
+                        None)  # fmt: skip
+            if mate is not None:
+                pairs.append((p, mate))
+    return pairs
 
 
 def name_groups(listings: Sequence[Listing], members: Sequence[int]) -> dict[int, int]:
