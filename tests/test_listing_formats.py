@@ -125,3 +125,30 @@ def test_a_listing_file_lists_one_company_on_many_markets_without_a_name_conflic
     done = reconcile_files(universe, maps, tmp_path / "out.csv",
                            settings=Settings(cache_dir=tmp_path / "c"), offline=True)  # fmt: skip
     assert "name_conflict" not in set(done.result.review["status"])
+
+
+def test_blamed_rows_outside_the_universe_are_review_rows(tmp_path: Path) -> None:
+    """Dallah's Tadawul line holding Showa Denko's ISIN (FinanceDatabase's real ``4004.SR``): no
+    universe ticker claims it, so it is a review row of its own, after the flagged claims."""
+    from tickermap.reconcile.pipeline import reconcile
+
+    (tmp_path / "a.csv").write_text(
+        "bloomberg_ticker,name,isin\n4004 JP,SHOWA DENKO KK,JP3368000000\nXYZ US,Xyz Corp,\n"
+    )
+    (tmp_path / "b.csv").write_text(
+        "bloomberg_ticker,name,isin,yahoo\n4004 JP,Showa Denko K.K.,JP3368000000,4004.T\n"
+        ",Dallah Healthcare Company,JP3368000000,4004.SR\n"
+    )
+    maps = [load_map(tmp_path / "a.csv", source="a"), load_map(tmp_path / "b.csv", source="b")]
+    universe = pd.DataFrame({"bloomberg_ticker": ["4004 JP", "XYZ US"]})
+    result = reconcile(universe, maps, settings=Settings(cache_dir=tmp_path / "c"), offline=True)
+    review = result.review
+    off = review[review["bloomberg_ticker"] == "4004.SR"]
+    assert off[["source", "source_row", "status", "yahoo"]].values.tolist() == [
+        ["b", 3, "isin_conflict", "4004.SR"]
+    ]
+    assert "b is wrong about 4004.SR" in off["details"].iloc[0]
+    assert off["suspicion_bits"].isna().all()
+    statuses = review["status"].tolist()
+    assert statuses.index("unverified") > int(off.index[0])  # after the flagged, before the rest
+    assert len(review) == result.stats["claims"] + 1
