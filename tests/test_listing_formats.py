@@ -152,3 +152,22 @@ def test_blamed_rows_outside_the_universe_are_review_rows(tmp_path: Path) -> Non
     statuses = review["status"].tolist()
     assert statuses.index("unverified") > int(off.index[0])  # after the flagged, before the rest
     assert len(review) == result.stats["claims"] + 1
+
+
+def test_markets_table_agrees_with_the_exchanges_table() -> None:
+    """Every MIC with a Bloomberg code is in that code's country; every main MIC of
+    ``exchanges.csv`` is in the table and resolves to its own code (legacy codes aside)."""
+    from tickermap.maps.markets import market_table
+    from tickermap.tickers.exchanges import load_exchanges
+    from tickermap.tickers.parse import LEGACY_CODES
+
+    by_mic, by_alias = market_table()
+    exchanges = load_exchanges()
+    for mic, m in by_mic.items():
+        assert not m.code or exchanges[m.code].country == m.country, mic
+    for code, ex in exchanges.items():
+        if code in LEGACY_CODES or code == "UQ":
+            continue
+        got = resolve_market(ex.mic)
+        assert got is not None and got.code == code, (code, ex.mic)
+    assert len(by_alias) > 150
