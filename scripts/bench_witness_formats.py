@@ -13,7 +13,9 @@ reports the same numbers as ``scripts/bench_witnesses.py`` per format:
 - ``b_exchange_name``: ``symbol,exchange,name,isin,country`` (exchange as an acronym or name:
   XETRA, NASDAQ, TSE, Euronext Paris, Börse Berlin; country as FinanceDatabase has it, the
   issuer's, declared nowhere);
-- ``c_yahoo_isin``: ``symbol,isin`` (Yahoo symbol and ISIN only, no names).
+- ``c_yahoo_isin``: ``symbol,isin`` (Yahoo symbol and ISIN only, no names);
+- ``d_market_country``: ``ticker,market_country,name,isin`` (the local ticker and only the
+  market's country, a name or an ISO code: no venue).
 
 No format has FIGI columns (FinanceDatabase's own FIGIs are in the reference only), so
 ``financedatabase_no_figi`` (the folder's columns, FIGIs dropped, via ``--map-columns``) shows
@@ -76,6 +78,21 @@ def _folder(fd: Path) -> pd.DataFrame:
     return frame[frame["symbol"] != ""].drop_duplicates("symbol").reset_index(drop=True)
 
 
+def _market_country(mic: str) -> str:
+    """The market's country, as a name (``Germany``), from the MIC: a file saying only where
+    the market is."""
+    from tickermap.maps.markets import resolve_market
+
+    found = resolve_market(mic)
+    return _COUNTRY_NAMES.get(found.country, found.country) if found is not None else ""
+
+
+_COUNTRY_NAMES = {
+    "DE": "Germany", "US": "United States", "GB": "United Kingdom", "JP": "Japan",
+    "KR": "South Korea", "FR": "France", "HK": "Hong Kong", "CA": "Canada",
+}  # fmt: skip
+
+
 def _local(symbol: str) -> str:
     stem, dot, _ = symbol.rpartition(".")
     return stem if dot and stem else symbol
@@ -100,12 +117,21 @@ def _write_formats(fd: Path, work: Path) -> dict[str, tuple[list[str], list[str]
             }
         ),
         "c_yahoo_isin": pd.DataFrame({"symbol": rows["symbol"], "isin": rows["isin"]}),
+        "d_market_country": pd.DataFrame(
+            {
+                "ticker": local,
+                "market_country": mic.map(_market_country),
+                "name": rows["name"],
+                "isin": rows["isin"],
+            }
+        ),
         "financedatabase_no_figi": rows[["symbol", "name", "isin"]],
     }
     columns = {
         "a_ticker_mic": "ticker=ticker,mic=mic,name=name,isin=isin",
         "b_exchange_name": "ticker=symbol,exchange=exchange,name=name,isin=isin",
         "c_yahoo_isin": "yahoo=symbol,isin=isin",
+        "d_market_country": "ticker=ticker,country=market_country,name=name,isin=isin",
         "financedatabase_no_figi": "yahoo=symbol,name=name,isin=isin",
     }
     out: dict[str, tuple[list[str], list[str]]] = {"financedatabase": ([str(fd)], [])}

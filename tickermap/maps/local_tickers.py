@@ -57,9 +57,15 @@ def _spell(root: str, market: Market) -> str | None:
     ex = load_exchanges()[market.code]
     if ex.yahoo_root == "lookup":
         return None
-    if market.yahoo_suffix is not None:
+    # The market's roots are spelt alike on all its venues: a country gives the main one's.
+    suffix = (
+        market.yahoo_suffix
+        if market.yahoo_suffix is not None
+        else next(iter(ex.yahoo_suffixes), None)
+    )
+    if suffix is not None:
         stem = "-".join(root.replace(".", " ").replace("/", " ").split())
-        found = yahoo_to_bloomberg(stem + market.yahoo_suffix).symbol
+        found = yahoo_to_bloomberg(stem + suffix).symbol
         if found is not None and found.rsplit(" ", 1)[-1] == market.code:
             return found
     return f"{root} {market.code}"
