@@ -125,18 +125,20 @@ def resolve_market(value: object) -> Market | None:
 
 
 @lru_cache(maxsize=1)
-def _countries() -> dict[str, tuple[str, str]]:
-    """Country key (ISO code or name) -> (ISO code, main Bloomberg code)."""
-    out: dict[str, tuple[str, str]] = {}
+def _countries() -> dict[str, tuple[str, str, str | None]]:
+    """Country key (ISO code or name) -> (ISO code, main Bloomberg code, and for a market
+    without one the Yahoo suffix that names it)."""
+    out: dict[str, tuple[str, str, str | None]] = {}
     for code, ex in load_exchanges().items():
         if code in LEGACY_CODES:
             continue
-        out.setdefault(ex.country, (ex.country, code))
-        out.setdefault(_key(ex.name), (ex.country, code))
-    for name, iso in _COUNTRY_NAMES.items():
-        out.setdefault(_key(name), out.get(iso, (iso, "")))
+        out.setdefault(ex.country, (ex.country, code, None))
+        out.setdefault(_key(ex.name), (ex.country, code, None))
     for market in market_table()[0].values():
-        out.setdefault(market.country, (market.country, market.code))
+        found = (market.country, market.code, None if market.code else market.yahoo_suffix)
+        out.setdefault(market.country, found)
+    for name, iso in _COUNTRY_NAMES.items():
+        out.setdefault(_key(name), out.get(iso, (iso, "", None)))
     return out
 
 
@@ -144,12 +146,13 @@ def country_market(value: object) -> Market | None:
     """The main market of a country (ISO alpha-2 or English name); None when unknown.
 
     For a listing file whose only word on the market is a country column (the *market's*
-    country, not the issuer's): the Yahoo suffix stays unknown, the venue not being given.
+    country, not the issuer's): the Yahoo suffix stays unknown, the venue not being given,
+    except for a market without a Bloomberg code, which its Yahoo suffix names (``.SR``).
     """
     if not isinstance(value, str) or not value.strip():
         return None
     found = _countries().get(value.strip().upper()) or _countries().get(_key(value))
     if found is None:
         return None
-    iso, code = found
-    return Market(code, iso, None, "country")
+    iso, code, suffix = found
+    return Market(code, iso, suffix, "country")
