@@ -106,8 +106,15 @@ def _fd_claims(review: pd.DataFrame, blamed: object) -> dict[str, tuple[str, str
 
 
 def _isin_metrics(
-    pairs: pd.DataFrame, universe: pd.DataFrame, review: pd.DataFrame, blamed: object = None
+    pairs: pd.DataFrame,
+    universe: pd.DataFrame,
+    review: pd.DataFrame,
+    blamed: object = None,
+    fd_claims: dict[str, tuple[str, str]] | None = None,
 ) -> dict[str, object]:
+    """Row-, reason-, witness- and which-file metrics; ``fd_claims`` (Yahoo symbol -> status,
+    reasons) replaces the FinanceDatabase folder's claims when the listings came in another
+    format (scripts/bench_witness_formats.py)."""
     status = dict(zip(universe["bloomberg_ticker"], universe["status"], strict=True))
     reasons = dict(zip(universe["bloomberg_ticker"], universe["reasons"].astype(str), strict=True))
     rows = pairs[pairs["label"] != "cannot_tell"].copy()
@@ -139,7 +146,7 @@ def _isin_metrics(
         }
     out["per_reason"] = per_reason
     sig = _claim_status(review, "signals_map_guillem.csv")
-    fdc = _fd_claims(review, blamed)
+    fdc = _fd_claims(review, blamed) if fd_claims is None else fd_claims
     per_witness = {}
     for name, claims, key, label in (
         ("signals_map_guillem.csv", sig, "bloomberg_ticker", "wrong_isin_in_signals_map"),

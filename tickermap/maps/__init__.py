@@ -39,6 +39,21 @@ if TYPE_CHECKING:
         preset_columns,
         read_header,
     )
+    from tickermap.maps.local_tickers import (
+        COUNTRY,
+        LISTING_COLUMNS,
+        MARKET_KEYS,
+        MIC,
+        local_tickers,
+        yahoo_listings,
+    )
+    from tickermap.maps.markets import (
+        MARKET_COLUMNS,
+        Market,
+        country_market,
+        market_table,
+        resolve_market,
+    )
     from tickermap.maps.options import (
         MapSpec,
         load_map_spec,
@@ -80,6 +95,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLUMN_KEYS",
+    "COUNTRY",
     "COUNTRY_TABLE_COLUMNS",
     "EXCHANGE",
     "FINANCEDATABASE_COLUMNS",
@@ -87,6 +103,10 @@ __all__ = [
     "FINDING_COLUMNS",
     "ID_COLUMNS",
     "LINK_WEIGHTS",
+    "LISTING_COLUMNS",
+    "MARKET_COLUMNS",
+    "MARKET_KEYS",
+    "MIC",
     "OFFSHORE_DOMICILES",
     "PRESETS",
     "TICKER",
@@ -95,6 +115,7 @@ __all__ = [
     "LoadedMap",
     "MapFacts",
     "MapSpec",
+    "Market",
     "NameSpreadFact",
     "Namespace",
     "Preset",
@@ -104,6 +125,7 @@ __all__ = [
     "ValidationReport",
     "YahooEvidence",
     "YahooPick",
+    "country_market",
     "detect_preset",
     "fetch_folder",
     "fetch_source",
@@ -117,7 +139,9 @@ __all__ = [
     "load_registry",
     "load_witness",
     "load_witness_map",
+    "local_tickers",
     "map_facts",
+    "market_table",
     "name_spread_facts",
     "parse_columns_option",
     "parse_file_checksums",
@@ -125,12 +149,14 @@ __all__ = [
     "parse_map_options",
     "preset_columns",
     "read_header",
+    "resolve_market",
     "source_cache_path",
     "suggest_columns",
     "validate_file",
     "validate_map",
     "witness_label",
     "witness_preset",
+    "yahoo_listings",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__)

@@ -36,11 +36,11 @@ from tickermap.columns import (
     YAHOO,
 )
 from tickermap.errors import ConfigError, InputError, MappingFileError
+from tickermap.maps.local_tickers import COUNTRY, MARKET_KEYS, MIC, local_tickers, yahoo_listings
 from tickermap.maps.witnesses import load_witness_map, read_header, witness_preset
 from tickermap.tables import read_table, table_format
 from tickermap.tickers.parse import (
     Namespace,
-    exchange_codes,
     namespace_for_column,
     numerai_to_bloomberg,
 )
@@ -91,8 +91,11 @@ COLUMN_KEYS = (
     YAHOO,
     TICKER,
     EXCHANGE,
+    MIC,
+    COUNTRY,
 )
-"""The keys ``--columns`` accepts: canonical columns, plus ``ticker``/``exchange`` to build one."""
+"""The keys ``--columns`` accepts: canonical columns, plus ``ticker`` with ``exchange``, ``mic``
+or ``country`` (:mod:`tickermap.maps.local_tickers`) to build one."""
 
 _IDENTIFIER_KEYS = (ISIN, FIGI, COMPOSITE_FIGI, SHARE_CLASS_FIGI, YAHOO)
 _OPTIONAL_CANONICAL = (NAME, ISIN, FIGI, COMPOSITE_FIGI, SHARE_CLASS_FIGI, YAHOO)
@@ -127,8 +130,10 @@ class LoadedMap:
         source: the source name written in the ``source`` column.
         detected: True when the preset was auto-detected from the header.
         extra: for the witness presets (FinanceDatabase, dsignals), the claims that have no
-            canonical column (MIC, exchange, country, delisted flag, EODHD symbol, ...), one row
-            per row of ``frame`` (same index); None for the other presets.
+            canonical column (MIC, exchange, country, delisted flag, EODHD symbol, ...); for a
+            generic file with a local ticker, each row's market
+            (:data:`~tickermap.maps.local_tickers.LISTING_COLUMNS`); one row per row of
+            ``frame`` (same index); None otherwise.
     """
 
     frame: pd.DataFrame
@@ -235,11 +240,11 @@ def _check_keys(spec: Mapping[str, str]) -> None:
     if unknown:
         names = ", ".join(map(repr, unknown))
         raise ConfigError(_columns_help(f"unknown --columns key(s) {names}"))
-    if (TICKER in spec) != (EXCHANGE in spec):
+    if (TICKER in spec) != any(k in spec for k in MARKET_KEYS):
         raise ConfigError(
-            "--columns ticker=... and exchange=... go together (the ticker root and its exchange "
-            "code); if one column already holds 'ROOT CODE' values, use bloomberg_ticker=... or "
-            "numerai_ticker=... instead"
+            "--columns ticker=... and exchange=... (or mic=..., country=...) go together (the "
+            "local ticker and where it trades); if one column already holds 'ROOT CODE' values, "
+            "use bloomberg_ticker=... or numerai_ticker=... instead"
         )
     ticker_ways = [k for k in (BLOOMBERG_TICKER, NUMERAI_TICKER, TICKER) if k in spec]
     if len(ticker_ways) > 1:
@@ -342,17 +347,19 @@ def _text(series: pd.Series) -> pd.Series:
     return s.mask(s.eq("") | s.isin(_SENTINELS))
 
 
-def _ticker_series(frame: pd.DataFrame, mapping: Mapping[str, str]) -> tuple[pd.Series, str]:
-    """The raw (normalised) ticker column and the key it came from."""
+def _ticker_series(
+    frame: pd.DataFrame, mapping: Mapping[str, str]
+) -> tuple[pd.Series, str, pd.DataFrame | None]:
+    """The raw (normalised) ticker column, the key it came from, and the listings' markets
+    (a local ticker and its market; a Yahoo column alone)."""
     if TICKER in mapping:
-        root = _text(frame[mapping[TICKER]]).str.upper()
-        code = _text(frame[mapping[EXCHANGE]]).str.upper()
-        # A root that already ends with its code ("AAPL US" + "US") is not suffixed twice.
-        already = exchange_codes(root).eq(code)
-        joined = root.where(code.isna() | already.fillna(False), root + " " + code)
-        return joined, TICKER
+        tickers, markets = local_tickers(frame, mapping, _text)
+        return tickers, TICKER, markets
+    if not {BLOOMBERG_TICKER, NUMERAI_TICKER} & set(mapping):
+        tickers, markets = yahoo_listings(_text(frame[mapping[YAHOO]]).str.upper())
+        return tickers, YAHOO, markets
     key = BLOOMBERG_TICKER if BLOOMBERG_TICKER in mapping else NUMERAI_TICKER
-    return _text(frame[mapping[key]]).str.upper(), key
+    return _text(frame[mapping[key]]).str.upper(), key, None
 
 
 def _to_bloomberg(tickers: pd.Series) -> pd.Series:
@@ -455,13 +462,13 @@ def load_map(
             mapping.pop(BLOOMBERG_TICKER, None)
             mapping.pop(NUMERAI_TICKER, None)
         mapping.update(_user_columns(spec, lookup, header, p))
-    if not {BLOOMBERG_TICKER, NUMERAI_TICKER, TICKER} & set(mapping):
-        raise _missing(p, header, "--columns names no ticker column", used)
+    if not {BLOOMBERG_TICKER, NUMERAI_TICKER, TICKER, YAHOO} & set(mapping):
+        raise _missing(p, header, "--columns names no ticker column (nor a yahoo one)", used)
     if frame.empty:
         raise MappingFileError(
             "the file has a header but no data rows; an empty map cannot be used", path=p, line=1
         )
-    tickers, ticker_key = _ticker_series(frame, mapping)
+    tickers, ticker_key, markets = _ticker_series(frame, mapping)
     # The namespace follows the column's name, never the values; a root+exchange pair is read as
     # Bloomberg exchange codes unless the caller says otherwise.
     ns = namespace_for_column(
@@ -485,7 +492,7 @@ def load_map(
         raise MappingFileError("every data row is empty; an empty map cannot be used", path=p)
     if empty.any():
         logger.info("%s: skipped %d empty row(s)", p, int(empty.sum()))
-        out = out[~empty]
-    out = out.reset_index(drop=True)
+    out = out[~empty].reset_index(drop=True)
+    extra = None if markets is None else markets[~empty.to_numpy()].reset_index(drop=True)
     logger.info("%s: %d rows, preset %s (%s)", p, len(out), used, ns)
-    return LoadedMap(frame=out, preset=used, namespace=ns, path=p, source=name, detected=detected)
+    return LoadedMap(out, used, ns, p, name, detected, extra)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from tickermap.columns import COMPOSITE_FIGI, FIGI, ISIN, NAME, SHARE_CLASS_FIGI, YAHOO
 from tickermap.maps.load import EXCHANGE, TICKER, _header_lookup
+from tickermap.maps.local_tickers import MIC
 
 __all__ = ["suggest_columns"]
 
@@ -13,6 +14,7 @@ __all__ = ["suggest_columns"]
 _OBVIOUS = {
     TICKER: ("ticker", "sym", "symbol", "root", "ticker_root", "local_ticker"),
     EXCHANGE: ("exch_code", "exch", "exchange", "exchange_code", "exchcode", "bbg_exchange"),
+    MIC: ("mic", "mic_code", "operating_mic", "market_mic"),
     NAME: ("name", "company", "company_name", "security_name", "issuer"),
     ISIN: ("isin",),
     FIGI: ("figi",),
@@ -25,10 +27,12 @@ _OBVIOUS = {
 def suggest_columns(header: Sequence[str]) -> str | None:
     """A ``key=column,...`` description when the header makes it obvious, else None.
 
-    Only a ticker root column together with an exchange-code column is obvious enough.
+    Only a ticker root column together with an exchange or MIC column is obvious enough.
 
     >>> suggest_columns(["ticker", "exch_code", "name", "isin"])
     'ticker=ticker,exchange=exch_code,name=name,isin=isin'
+    >>> suggest_columns(["ticker", "mic", "name", "isin"])
+    'ticker=ticker,mic=mic,name=name,isin=isin'
     >>> suggest_columns(["company", "ISIN"]) is None
     True
     """
@@ -38,7 +42,7 @@ def suggest_columns(header: Sequence[str]) -> str | None:
         hit = next((lookup[s] for s in spellings if s in lookup), None)
         if hit is not None and hit not in found.values():
             found[key] = hit
-    if TICKER not in found or EXCHANGE not in found:
+    if TICKER not in found or not {EXCHANGE, MIC} & set(found):
         return None
     if any("," in col or "=" in col for col in found.values()):
         return None

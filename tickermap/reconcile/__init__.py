@@ -62,6 +62,7 @@ if TYPE_CHECKING:
         listing_fit,
         listings_for,
         name_groups,
+        with_markets,
     )
     from tickermap.reconcile.events import (
         EventConfidence,
@@ -259,6 +260,7 @@ __all__ = [
     "universe_rows",
     "universe_table",
     "with_agreeing",
+    "with_markets",
     "with_yahoo",
     "witnesses",
     "worst",

@@ -24,7 +24,10 @@ Every listing also carries its *fit*: how its ISIN's country relates to the mark
 
 A row without a Bloomberg ticker (FinanceDatabase lists Bursa Malaysia, SGX or Tadawul lines
 by Yahoo symbol only) still gets its market from the Yahoo suffix (:data:`YAHOO_MARKETS` and
-the exchange table), so it can be judged by ISIN: its ``ticker`` is then the Yahoo symbol.
+the exchange table), so it can be judged by ISIN: its ``ticker`` is then the Yahoo symbol. A
+generic listing file's row gets it from the market its file gave (a MIC, an exchange name, a
+country: :mod:`tickermap.maps.local_tickers`, carried by :func:`with_markets`); its ``ticker``
+is then ``LOCAL CODE``. Either way the verdict does not depend on which of these a file gives.
 
 Pure: frames in, records out; only the rows whose identifiers touch the universe are indexed.
 """
@@ -34,14 +37,19 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from tickermap import columns as C
 from tickermap.maps._groups import agree, name_tokens
 from tickermap.maps.facts import OFFSHORE_DOMICILES
+from tickermap.maps.local_tickers import LISTING_COLUMNS
 from tickermap.tickers.exchanges import load_exchanges
 from tickermap.tickers.parse import parse_column
+
+if TYPE_CHECKING:
+    from tickermap.maps.load import LoadedMap
 
 __all__ = [
     "FIT_RANK",
@@ -52,6 +60,7 @@ __all__ = [
     "listing_fit",
     "listings_for",
     "name_groups",
+    "with_markets",
 ]
 
 FOREIGN_VENUES = frozenset({"GR", "GY", "SW", "MF"})
@@ -161,6 +170,23 @@ def _suffix_table() -> dict[str, tuple[str, str]]:
     return out
 
 
+def with_markets(m: LoadedMap) -> pd.DataFrame:
+    """The map's frame, plus the market of each listing when its file gave one
+    (:data:`~tickermap.maps.local_tickers.LISTING_COLUMNS` of ``extra``)."""
+    extra = m.extra
+    if extra is None or not set(LISTING_COLUMNS) <= set(extra.columns):
+        return m.frame
+    return m.frame.assign(**{c: extra[c].to_numpy() for c in LISTING_COLUMNS})
+
+
+def _given_market(rec: Mapping[object, object]) -> tuple[str, str, str] | None:
+    """``(root, code, country)`` of a listing whose file gave its market (no ticker built)."""
+    code, country, root = (rec.get(c) for c in LISTING_COLUMNS)
+    if isinstance(code, str) and isinstance(country, str) and isinstance(root, str):
+        return root, code, country
+    return None
+
+
 def _text(value: object) -> str | None:
     return value.strip().upper() if isinstance(value, str) and value.strip() else None
 
@@ -206,10 +232,14 @@ def listings_for(
             yahoo = rec.get(C.YAHOO) if isinstance(rec.get(C.YAHOO), str) else None
             ticker = f"{root_s} {code_s}" if root_s and code_s else str(rec[C.BLOOMBERG_TICKER])
             country = countries.get(code_s)
+            given = _given_market(rec) if not code_s else None
             if not code_s and yahoo:  # no Bloomberg ticker: the market from the Yahoo suffix
                 root_s, code_s, cc = _yahoo_market(yahoo, suffixes)
                 country = cc or None
                 ticker = yahoo.strip().upper()
+            elif given is not None:  # no Bloomberg ticker: the market its file gave
+                root_s, code_s, country = given
+                ticker = f"{root_s} {code_s}"
             out.append(
                 Listing(
                     source=source,
@@ -232,7 +262,10 @@ def listings_for(
 
 
 def clusters(listings: Sequence[Listing]) -> list[list[int]]:
-    """Positions of ``listings`` linked by a shared ISIN, share-class or composite FIGI."""
+    """Positions of ``listings`` linked by a shared ISIN, share-class or composite FIGI, and
+    a listing without an ISIN linked to a listing of the same ticker line whose name agrees
+    (a witness that gives no ISIN or FIGI for a line still backs the company it names there:
+    without it, whether the backing counts would depend on whether the file carries FIGIs)."""
     parent = list(range(len(listings)))
 
     def find(i: int) -> int:
@@ -240,6 +273,9 @@ def clusters(listings: Sequence[Listing]) -> list[list[int]]:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
+
+    for a, b in _same_line_mates(listings):
+        parent[find(a)] = find(b)
 
     first: dict[tuple[str, str], int] = {}
     for pos, x in enumerate(listings):
@@ -253,6 +289,25 @@ def clusters(listings: Sequence[Listing]) -> list[list[int]]:
     for pos in range(len(listings)):
         groups.setdefault(find(pos), []).append(pos)
     return list(groups.values())
+
+
+def _same_line_mates(listings: Sequence[Listing]) -> list[tuple[int, int]]:
+    """``(ISIN-less listing, listing)`` pairs on one ticker line whose names agree."""
+    by_line: dict[str, list[int]] = {}
+    for pos, x in enumerate(listings):
+        if x.code and x.root and x.tokens:
+            by_line.setdefault(x.ticker, []).append(pos)
+    pairs = []
+    for members in by_line.values():
+        for p in members:
+            if listings[p].isin is not None:
+                continue
+            mate = next((q for q in members if q != p and listings[q].witness !=
+                         listings[p].witness and agree(listings[p].tokens, listings[q].tokens)),
+                        None)  # fmt: skip
+            if mate is not None:
+                pairs.append((p, mate))
+    return pairs
 
 
 def name_groups(listings: Sequence[Listing], members: Sequence[int]) -> dict[int, int]:

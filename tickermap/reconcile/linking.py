@@ -120,6 +120,9 @@ def link_by_name(
 def _links(loose: pd.DataFrame, others: Mapping[str, str]) -> dict[object, tuple[str, str]]:
     """Listing index -> (ticker, sentence) for the one-to-one name matches within a market."""
     markets = loose[C.YAHOO].map(_market)
+    if "listing_code" in loose:  # a generic file's own market (tickermap.maps.local_tickers)
+        given = loose["listing_code"].astype("object")
+        markets = markets.where(markets.notna(), given.where(given.astype(str).str.len() == 2))
     loose = loose[markets.notna()]
     markets = markets[markets.notna()]
     codes = {str(m) for m in markets}
@@ -144,7 +147,9 @@ def _links(loose: pd.DataFrame, others: Mapping[str, str]) -> dict[object, tuple
         matched.loc[once, "query_index"], matched.loc[once, "choice_index"],
         matched.loc[once, "score"], strict=True,
     ):  # fmt: skip
-        name, symbol = str(loose.at[idx, C.NAME]), str(loose.at[idx, C.YAHOO])
+        name, symbol = str(loose.at[idx, C.NAME]), loose.at[idx, C.YAHOO]
+        if not isinstance(symbol, str):
+            symbol = f"{loose.at[idx, 'listing_root']!s} {loose.at[idx, 'listing_code']!s}"
         out[idx] = (
             str(ticker),
             f"ticker linked by name + market: {name!r} ({symbol}) is "

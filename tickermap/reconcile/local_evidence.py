@@ -70,9 +70,20 @@ def _home_conflicts(frame: pd.DataFrame, countries: pd.Series) -> dict[int, str]
 
 def _per_source(maps: Sequence[LoadedMap]) -> list[LoadedMap]:
     """One map per ``source`` value (a FinanceDatabase folder names each file its own source,
-    so that ``(source, source_row)`` is one line of one file)."""
+    so that ``(source, source_row)`` is one line of one file), and a listing file (one that
+    gave each row's market: :mod:`tickermap.maps.local_tickers`) split by market, as a
+    FinanceDatabase folder is by exchange: a listing file lists one company on many markets,
+    so its own-consistency checks (one name on many tickers, an ISIN's home row naming
+    another company) hold within one market, and the cross-market ones are the cross-witness
+    checks' (:mod:`.blame`)."""
     out = []
     for m in maps:
+        extra = m.extra
+        if extra is not None and "listing_code" in extra.columns and len(extra) == len(m.frame):
+            codes = extra["listing_code"].astype("object").fillna("").astype(str).to_numpy()
+            for _, idx in m.frame.groupby(codes, sort=False).groups.items():
+                out.append(replace(m, frame=m.frame.loc[idx]))
+            continue
         sources = m.frame[C.SOURCE].astype(str)
         if sources.nunique() <= 1:
             out.append(m)

@@ -39,7 +39,7 @@ from tickermap.reconcile.blame import blame_listings
 from tickermap.reconcile.claims import claims_table, disagreements
 from tickermap.reconcile.consensus import Consensus, apply_consensus
 from tickermap.reconcile.corroborate import check_names
-from tickermap.reconcile.entities import listings_for
+from tickermap.reconcile.entities import listings_for, with_markets
 from tickermap.reconcile.linking import link_by_name, note_links
 from tickermap.reconcile.local_evidence import local_evidence
 from tickermap.reconcile.lookups import Lookups, gather_lookups
@@ -137,7 +137,7 @@ def reconcile(
     """
     tickers, ns = _universe_tickers(universe, column, namespace)
     maps, witness_of = _file_sources(_unique_sources(maps))
-    frames, links = link_by_name([m.frame for m in maps], witness_of, tickers)
+    frames, links = link_by_name([with_markets(m) for m in maps], witness_of, tickers)
     claims = claims_table(tickers, frames)
     _warn_silent_witnesses(maps, claims, witness_of)
     if client is not None:

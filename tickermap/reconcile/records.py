@@ -10,7 +10,7 @@ first use. Audit and the HTML report read the records, not the frames.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -297,11 +297,38 @@ def most_suspicious(verdicts: Sequence[Verdict]) -> list[Verdict]:
     return sorted(verdicts, key=lambda v: (_review_tier(v), -v.score.suspicion))
 
 
-def review_frame(verdicts: Sequence[Verdict]) -> pd.DataFrame:
-    """The review file's frame: one row per claim, most suspicious first."""
-    if not verdicts:
+def _off_universe_record(row: Mapping[str, object]) -> dict[str, object]:
+    """A blamed witness row that no universe ticker claims, as a review row: its listing as the
+    cross-witness check names it, ``isin_conflict``, the sentence naming the wrong file, and
+    no score (it was not scored as a claim)."""
+    return {
+        **{c: None for c in REVIEW_COLUMNS},
+        C.BLOOMBERG_TICKER: row.get("ticker"),
+        C.SOURCE: row.get(C.SOURCE),
+        C.SOURCE_ROW: row.get(C.SOURCE_ROW),
+        C.ISIN: row.get(C.ISIN),
+        C.NAME: row.get(C.NAME),
+        C.YAHOO: row.get(C.YAHOO),
+        "status": str(Reason.ISIN_CONFLICT),
+        "reasons": str(Reason.ISIN_CONFLICT),
+        "suspicion_bits": float("nan"),
+        "p_wrong": float("nan"),
+        "features": "{}",
+        "details": json.dumps({str(Reason.ISIN_CONFLICT): row.get("blamed")}, ensure_ascii=False),
+    }
+
+
+def review_frame(
+    verdicts: Sequence[Verdict], off_universe: Sequence[Mapping[str, object]] = ()
+) -> pd.DataFrame:
+    """The review file's frame: one row per claim, most suspicious first; the blamed witness
+    rows outside the universe (``stats["blamed_listings"]``) follow the flagged claims."""
+    if not verdicts and not off_universe:
         return pd.DataFrame(columns=list(REVIEW_COLUMNS))
-    rows = [_review_record(v) for v in most_suspicious(verdicts)]
+    ordered = most_suspicious(verdicts)
+    flagged = sum(1 for v in ordered if _review_tier(v) == 0)
+    rows = [_review_record(v) for v in ordered]
+    rows[flagged:flagged] = [_off_universe_record(r) for r in off_universe]
     frame = pd.DataFrame(rows, columns=list(REVIEW_COLUMNS))
     for f in CLAIM_FIELDS:  # as the claims table holds them: None where empty, not NaN
         frame[f] = pd.Series([r[f] for r in rows], dtype="object", index=frame.index)
@@ -334,4 +361,5 @@ class ReconcileResult:
 
     @cached_property
     def review(self) -> pd.DataFrame:
-        return review_frame(self.verdicts)
+        off = self.stats.get("blamed_listings")
+        return review_frame(self.verdicts, off if isinstance(off, list) else ())
