@@ -92,7 +92,15 @@ def _print_map(loaded: LoadedMap, rows: int) -> None:
         f"{len(loaded.frame)} rows"
     )
     out.print(summary, markup=False)
-    out.print(loaded.frame.head(rows).to_csv(index=False), end="", markup=False)
+    shown = loaded.frame.head(rows)
+    extra = loaded.extra
+    if extra is not None and "source_file" in extra.columns and "source" in shown.columns:
+        # a folder is one witness; its rows are named FOLDER/FILE.csv as claims are
+        files = extra["source_file"].head(rows).astype(str).to_numpy()
+        shown = shown.assign(
+            source=[f"{s}/{f}" for s, f in zip(shown["source"], files, strict=True)]
+        )
+    out.print(shown.to_csv(index=False), end="", markup=False)
 
 
 @command(mappings_app, "show")
