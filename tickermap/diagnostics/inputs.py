@@ -197,6 +197,18 @@ class Source:
         return list(self.value_cols)
 
 
+def _distinct_dates(path: Path, column: str) -> pd.Series:
+    """The distinct values of a Parquet file's date column, in file order, as pandas reads
+    them (only the distinct values leave Arrow)."""
+    import pyarrow.parquet as pq
+
+    try:
+        distinct = pq.read_table(path, columns=[column]).column(0).unique()
+    except Exception as exc:  # pyarrow raises several types for a bad file
+        raise InputError(f"cannot read as Parquet: {exc}", path=path) from exc
+    return pd.Series(distinct.to_pandas(), name=column)
+
+
 def open_source(
     path: Path,
     name: str,
@@ -253,7 +265,7 @@ def open_source(
         frame = read_table(path, columns=[datec, idc, *values])
         parquet = False
     if parquet:
-        raw = read_table(path, columns=[datec])[datec].drop_duplicates()
+        raw = _distinct_dates(path, datec)
         parsed = parse_dates(raw, path, datec)
         src.raw_dates = dict(zip(parsed.to_numpy(), raw.tolist(), strict=True))
         src.raw_dates = {

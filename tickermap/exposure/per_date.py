@@ -322,6 +322,8 @@ def per_date_exposures(
     cols = list(columns) if columns is not None else feature_columns(features, key=key)
     al = align(signal, features, key=key)
     cache: dict[bytes, _SignalSide] = {}
+    rows = al.feature_rows
+    whole = len(rows) == len(features) and bool((rows == np.arange(len(rows))).all())
     parts = [
         _one_feature(
             al,
@@ -330,6 +332,7 @@ def per_date_exposures(
             min_tickers,
             feature_pow15,
             cache,
+            whole,
         )
         for col in cols
     ]
@@ -396,9 +399,11 @@ def _one_feature(
     min_tickers: int,
     feature_pow15: bool,
     cache: dict[bytes, _SignalSide],
+    whole: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(exposure, rows used, reason) per date of one feature column."""
-    y = column[al.feature_rows]
+    """(exposure, rows used, reason) per date of one feature column (``whole``: the matched
+    rows are every feature row, in order)."""
+    y = column if whole else column[al.feature_rows]  # every row in order: no gather
     missing = np.isnan(y)
     # the signal is ranked over the rows this feature has (numerai-tools filter_sort_index);
     # features share NaN patterns (warm-up windows), so cache the signal side per pattern
