@@ -171,15 +171,8 @@ def _aligned_row_for_row(dates: np.ndarray, values: np.ndarray) -> Aligned:
     order = np.flatnonzero(~np.isnan(values))
     codes = all_codes[order]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
-    return Aligned(
-        dates=distinct,
-        codes=codes,
-        starts=starts,
-        date_index=codes[starts] if len(codes) else codes,
-        signal=values[order],
-        signal_rows=order,
-        feature_rows=order,
-    )
+    index = codes[starts] if len(codes) else codes
+    return Aligned(distinct, codes, starts, index, values[order], order, order)
 
 
 def group_rank(values: np.ndarray, codes: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -401,8 +394,7 @@ def _one_feature(
     cache: dict[bytes, _SignalSide],
     whole: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(exposure, rows used, reason) per date of one feature column (``whole``: the matched
-    rows are every feature row, in order)."""
+    """(exposure, rows used, reason) per date of one feature (``whole``: all rows, in order)."""
     y = column if whole else column[al.feature_rows]  # every row in order: no gather
     missing = np.isnan(y)
     # the signal is ranked over the rows this feature has (numerai-tools filter_sort_index);
