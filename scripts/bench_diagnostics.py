@@ -9,6 +9,11 @@ inputs' size. ``--cli`` also times both commands end to end as subprocesses (pro
 included) against the numerai-tools loop on the same files: ``diagnostics`` on 3,000 x 60 x 50
 and ``exposure`` on 2,000 tickers x 120 dates x 20 features.
 
+CLI runs: each command runs once untimed first (a warm-up: the first run of a fresh install
+compiles its ``__pycache__`` and fills the OS file cache), then ``REPEATS`` timed runs; the
+subprocesses run without ``PYTHONDONTWRITEBYTECODE`` (a user's install writes ``__pycache__``, so
+a real start-up reads compiled bytecode).
+
 BLAS threads: both sides run with the same number (``--blas-threads``, default 1: on a shared,
 loaded machine OpenBLAS' spinning threads make small batched products many times slower; 0 keeps
 the library default); the CLI subprocesses get it through ``OPENBLAS_NUM_THREADS``.
@@ -126,6 +131,7 @@ def library(args: argparse.Namespace) -> None:
 
 def _run(cmd: list[str]) -> float:
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed tickermap has its __pycache__
     if BLAS_THREADS:
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env[var] = str(BLAS_THREADS)
@@ -146,6 +152,7 @@ def _spread(runs: list[float]) -> Timing:
 
 
 def _time_cmd(cmd: list[str]) -> Timing:
+    _run(cmd)  # warm-up, untimed: bytecode compiled, files in the OS cache
     return _spread([_run(cmd) for _ in range(REPEATS)])
 
 

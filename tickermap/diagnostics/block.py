@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from tickermap.exposure.row_order import date_runs, same_rows, sorted_unique
+
 __all__ = ["Block", "make_block"]
 
 
@@ -61,6 +63,9 @@ def make_block(
     """
     matrices = matrices or {}
     parts = {**{k: v for k, v in frames.items()}, **{k: f for k, (f, _) in matrices.items()}}
+    same = _same_layout(dates, parts, id_col)
+    if same is not None:
+        return _row_for_row_block(dates, parts, matrices, id_col, *same)
     date_index = pd.Index(dates)
     keys = []
     for name, frame in parts.items():
@@ -99,24 +104,78 @@ def make_block(
         present[pos] = True
         frame = parts[name] if keep.all() else parts[name].loc[keep]
         aligned = len(pos) == len(layout) and bool((np.diff(pos) == 1).all())
-        cols = matrices[name][1] if name in matrices else [name]
-        raw = frame[cols].to_numpy(dtype=np.float64, na_value=np.nan)
-        if aligned:  # the frame already has the layout's rows, in order
-            values = raw
-            if name in matrices and not raw.flags.writeable:
-                _own(raw, frame[cols[0]])
-        else:
-            values = np.full((len(layout), len(cols)), np.nan)
-            values[pos] = raw
-        del raw
-        if name in matrices:
-            setattr(block, name, values)
-            setattr(block, f"{name}_present", present)
-            if name == "features":
-                block.feature_names = tuple(cols)
-        else:
-            block.values[name] = values[:, 0]
-            block.present[name] = present
+        _put(block, name, frame, matrices, present, None if aligned else pos)
+    return block
+
+
+def _put(
+    block: Block,
+    name: str,
+    frame: pd.DataFrame,
+    matrices: dict[str, tuple[pd.DataFrame, list[str]]],
+    present: np.ndarray,
+    pos: np.ndarray | None,
+) -> None:
+    """Set one input's values on the block: its rows are the layout's (``pos`` None) or go to
+    the layout rows ``pos``."""
+    cols = matrices[name][1] if name in matrices else [name]
+    raw = frame[cols].to_numpy(dtype=np.float64, na_value=np.nan)
+    if pos is None:  # the frame already has the layout's rows, in order
+        values = raw
+        if name in matrices and not raw.flags.writeable:
+            _own(raw, frame[cols[0]])
+    else:
+        values = np.full((len(present), len(cols)), np.nan)
+        values[pos] = raw
+    del raw
+    if name in matrices:
+        setattr(block, name, values)
+        setattr(block, f"{name}_present", present)
+        if name == "features":
+            block.feature_names = tuple(cols)
+    else:
+        block.values[name] = values[:, 0]
+        block.present[name] = present
+
+
+def _same_layout(
+    dates: np.ndarray, parts: dict[str, pd.DataFrame], id_col: str
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(date code, first row of each date) when every input has the same (date, ticker) rows,
+    sorted and each once, on exactly ``dates``: the layout is then those rows (no join)."""
+    first = parts.get("signal")
+    if first is None or not sorted_unique(first["date"], first[id_col]):
+        return None
+    for frame in parts.values():
+        if frame is not first and not same_rows(
+            first["date"], first[id_col], frame["date"], frame[id_col]
+        ):
+            return None
+    values = first["date"].to_numpy()
+    distinct, codes, starts = date_runs(values)
+    wanted = np.asarray(dates)
+    if len(distinct) != len(wanted) or not (distinct == wanted.astype(distinct.dtype)).all():
+        return None
+    return codes, starts
+
+
+def _row_for_row_block(
+    dates: np.ndarray,
+    parts: dict[str, pd.DataFrame],
+    matrices: dict[str, tuple[pd.DataFrame, list[str]]],
+    id_col: str,
+    codes: np.ndarray,
+    starts: np.ndarray,
+) -> Block:
+    """:func:`make_block` when every input already has the layout's rows, in order."""
+    block = Block(
+        dates=np.asarray(dates),
+        codes=codes,
+        starts=starts,
+        tickers=np.asarray(parts["signal"][id_col], dtype=object),
+    )
+    for name, frame in parts.items():
+        _put(block, name, frame, matrices, np.ones(len(codes), dtype=bool), None)
     return block
 
 

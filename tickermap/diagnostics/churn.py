@@ -141,6 +141,11 @@ def neutral_churn_penalty(
     return out
 
 
+def _persist(n_common: np.ndarray, counts: np.ndarray) -> bool:
+    """Whether every date after the first keeps exactly the previous date's tickers."""
+    return bool((n_common[1:] == counts[1:]).all() and (n_common[1:] == counts[:-1]).all())
+
+
 def churn_pairs(state: pd.DataFrame, dates: np.ndarray) -> pd.DataFrame:
     """``churn, turnover, neutral_churn, neutral_churn_penalty`` and reasons per date."""
     n_dates = len(dates)
@@ -156,6 +161,7 @@ def churn_pairs(state: pd.DataFrame, dates: np.ndarray) -> pd.DataFrame:
     comb, dcode = comb[order], dcode[order]
     cols = {c: state[c].to_numpy(dtype=np.float64)[order] for c in ("clean", "weight", "neutral")}
     prev = pd.Index(comb).get_indexer(comb - n_t)
+    every = np.flatnonzero(np.r_[True, dcode[1:] != dcode[:-1]]) if len(dcode) else dcode
     result = {
         "churn": np.full(n_dates, np.nan),
         "turnover": np.full(n_dates, np.nan),
@@ -175,9 +181,13 @@ def churn_pairs(state: pd.DataFrame, dates: np.ndarray) -> pd.DataFrame:
         if len(pair):
             starts = np.flatnonzero(np.r_[True, pc[1:] != pc[:-1]])
             present = pc[starts]
-            if spear:
+            if spear and _persist(n_common, counts):  # each date ranked once, for both pairs
+                ranks = group_rank(np.where(has, cols[col], np.nan), dcode, every)
+                x, y = ranks[prev[pair]], ranks[pair]
+            elif spear:
                 x = group_rank(cols[col][prev[pair]], pc, starts)
                 y = group_rank(cols[col][pair], pc, starts)
+            if spear:
                 r, c = pearson(x, y, np.ones(len(x), dtype=bool), starts)
                 value[present] = 1 - r
                 const[present] = c

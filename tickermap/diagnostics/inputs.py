@@ -16,13 +16,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from tickermap.columns import SIGNAL_COLUMNS, detect_signal_column
 from tickermap.errors import InputError
+from tickermap.exposure.row_order import sorted_unique
 from tickermap.tables import Where, parse_numbers, read_table, table_format
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "DATE_COLUMNS",
@@ -72,13 +77,26 @@ def parse_dates(raw: pd.Series, path: Path, column: str) -> pd.Series:
     return parsed.astype("datetime64[ns]")
 
 
-def _numeric(frame: pd.DataFrame, columns: Sequence[str], path: Path, whole: bool) -> None:
+def _numeric(frame: pd.DataFrame, columns: Sequence[str], path: Path, whole: bool) -> pd.DataFrame:
     """Value columns as float64 by the one number parser (NA tokens are missing; text and
     infinities raise naming the cell: its line for CSV, its row for a whole Parquet file)."""
+    if _finite_floats(frame, columns):  # numbers already (Parquet): nothing to parse; the
+        return frame  # block converts them to float64 once, into its own matrix
     csv = table_format(path) == "csv"
     where = Where(path, first_line=2 if csv else None, named_rows=whole or csv)
     for col in columns:
         frame[col] = parse_numbers(frame[col], column=col, where=where).to_numpy()
+    return frame
+
+
+def _finite_floats(frame: pd.DataFrame, columns: Sequence[str]) -> bool:
+    """Whether the columns are all NumPy floats with nothing infinite: the parser would only
+    widen them to float64 (which every reader of the frame does anyway)."""
+    for c in columns:
+        dtype = frame[c].dtype
+        if not (isinstance(dtype, np.dtype) and dtype.kind == "f"):
+            return False
+    return not any(np.isinf(frame[c].to_numpy()).any() for c in columns)
 
 
 @dataclass
@@ -119,28 +137,36 @@ class Source:
             else:
                 frame = self.frame.iloc[at]
         else:
-            import pyarrow.dataset as ds
-
             keys = pd.DatetimeIndex(np.asarray(dates)).to_numpy()
             wanted = [self.raw_dates[d] for d in keys if d in self.raw_dates]
-            dataset = ds.dataset(str(self.path), format="parquet")
-            cols = [self.date_col, self.id_col, *self.value_cols]
-            try:
-                table = dataset.to_table(columns=cols, filter=ds.field(self.date_col).isin(wanted))
-            except Exception as exc:  # pyarrow raises several types for a bad file
-                raise InputError(f"cannot read as Parquet: {exc}", path=self.path) from exc
-            frame = self._tidy(table.to_pandas(), whole=False)
+            frame = self._tidy(self._table(wanted).to_pandas(), whole=False)
         if self.convert is not None:
             frame = self._converted(frame, id_col)
         return frame.rename(columns={self.id_col: id_col}) if self.id_col != id_col else frame
+
+    def _table(self, wanted: list[object]) -> pa.Table:
+        """The needed columns of the rows on the ``wanted`` raw dates (all of them: no filter)."""
+        import pyarrow.dataset as ds
+        import pyarrow.parquet as pq
+
+        cols = [self.date_col, self.id_col, *self.value_cols]
+        try:
+            if len(set(wanted)) == len(self.raw_dates):  # every date: a plain column read
+                return pq.read_table(self.path, columns=cols)
+            dataset = ds.dataset(str(self.path), format="parquet")
+            return dataset.to_table(columns=cols, filter=ds.field(self.date_col).isin(wanted))
+        except Exception as exc:  # pyarrow raises several types for a bad file
+            raise InputError(f"cannot read as Parquet: {exc}", path=self.path) from exc
 
     def _tidy(self, frame: pd.DataFrame, *, whole: bool) -> pd.DataFrame:
         frame = frame.rename(columns={self.date_col: "date"})
         frame["date"] = parse_dates(frame["date"], self.path, self.date_col)
         frame[self.id_col] = frame[self.id_col].astype(str)
-        _numeric(frame, self.value_cols, self.path, whole)
+        frame = _numeric(frame, self.value_cols, self.path, whole)
         if len(self.value_cols) == 1 and self.name not in ("neutralizers", "features"):
             frame = frame.rename(columns={self.value_cols[0]: self.name})
+        if sorted_unique(frame["date"], frame[self.id_col]):  # the usual layout: no hashing
+            return frame
         dup = frame.duplicated(["date", self.id_col])
         if dup.any():
             pos = int(np.flatnonzero(dup.to_numpy())[0])
@@ -169,6 +195,18 @@ class Source:
         if len(self.value_cols) == 1 and self.name not in ("neutralizers", "features"):
             return [self.name]
         return list(self.value_cols)
+
+
+def _distinct_dates(path: Path, column: str) -> pd.Series:
+    """The distinct values of a Parquet file's date column, in file order, as pandas reads
+    them (only the distinct values leave Arrow)."""
+    import pyarrow.parquet as pq
+
+    try:
+        distinct = pq.read_table(path, columns=[column]).column(0).unique()
+    except Exception as exc:  # pyarrow raises several types for a bad file
+        raise InputError(f"cannot read as Parquet: {exc}", path=path) from exc
+    return pd.Series(distinct.to_pandas(), name=column)
 
 
 def open_source(
@@ -227,7 +265,7 @@ def open_source(
         frame = read_table(path, columns=[datec, idc, *values])
         parquet = False
     if parquet:
-        raw = read_table(path, columns=[datec])[datec].drop_duplicates()
+        raw = _distinct_dates(path, datec)
         parsed = parse_dates(raw, path, datec)
         src.raw_dates = dict(zip(parsed.to_numpy(), raw.tolist(), strict=True))
         src.raw_dates = {

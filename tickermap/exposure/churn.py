@@ -98,9 +98,12 @@ def churn(
     dcodes, dates = pd.factorize(frame[DATE], sort=True)
     kcodes, keys = pd.factorize(frame[key], sort=True)
     comb = dcodes.astype(np.int64) * max(len(keys), 1) + kcodes
-    if pd.Index(comb).duplicated().any():
-        raise AnalysisError(f"the signal has duplicate ({DATE}, {key}) rows; keep one per date")
-    order = np.argsort(comb, kind="stable")
+    if len(comb) > 1 and bool((comb[1:] > comb[:-1]).all()):
+        order = np.arange(len(comb))  # already sorted by (date, key), each pair once
+    else:
+        if pd.Index(comb).duplicated().any():
+            raise AnalysisError(f"the signal has duplicate ({DATE}, {key}) rows; keep one per date")
+        order = np.argsort(comb, kind="stable")
     comb, dcodes, kcodes = comb[order], dcodes[order].astype(np.int64), kcodes[order]
     values = frame[SIGNAL].to_numpy(dtype=np.float64)[order]
     counts = np.bincount(dcodes, minlength=len(dates))
@@ -108,7 +111,7 @@ def churn(
     if n_dates < 2:
         return pd.DataFrame({c: [] for c in CHURN_COLUMNS})
     # pair each row of date i with the same key on date i - 1
-    prev_pos = pd.Index(comb).get_indexer(comb - max(len(keys), 1))
+    prev_pos = _positions(comb, comb - max(len(keys), 1))
     paired = np.flatnonzero((prev_pos >= 0) & (dcodes > 0))
     pcodes = dcodes[paired]
     groups = np.arange(1, n_dates)
@@ -117,8 +120,14 @@ def churn(
     constant = np.zeros(n_dates - 1, dtype=bool)
     if len(paired):
         starts = np.flatnonzero(np.r_[True, pcodes[1:] != pcodes[:-1]])
-        x = group_rank(values[prev_pos[paired]], pcodes, starts)
-        y = group_rank(values[paired], pcodes, starts)
+        if (n_common == counts[1:]).all() and (n_common == counts[:-1]).all():
+            # the same tickers on every date: each date ranked once serves both of its pairs
+            every = np.flatnonzero(np.r_[True, dcodes[1:] != dcodes[:-1]])
+            ranks = group_rank(values, dcodes, every)
+            x, y = ranks[prev_pos[paired]], ranks[paired]
+        else:
+            x = group_rank(values[prev_pos[paired]], pcodes, starts)
+            y = group_rank(values[paired], pcodes, starts)
         _, r, xc, yc, _ = grouped_stats(x, y, starts)
         present = pcodes[starts] - 1
         churn_v[present] = 1.0 - r
@@ -161,6 +170,12 @@ def churn(
         out.loc[undefined, "top_n"] = pd.NA
     out["reason"] = reason.astype(str)
     return out
+
+
+def _positions(sorted_codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Position of each ``wanted`` code in the sorted, distinct ``sorted_codes`` (-1: absent)."""
+    at = np.minimum(np.searchsorted(sorted_codes, wanted), len(sorted_codes) - 1)
+    return np.where(sorted_codes[at] == wanted, at, -1)
 
 
 def _top_bottom(

@@ -22,6 +22,7 @@ import pandas as pd
 from tickermap.columns import DATE, SIGNAL, detect_signal_column
 from tickermap.errors import InputError
 from tickermap.exposure.joins import JOIN_KEYS
+from tickermap.exposure.row_order import sorted_unique
 from tickermap.progress import Progress
 from tickermap.tables import Where, parse_dates, parse_numbers, read_table, table_format
 
@@ -53,6 +54,8 @@ def load_numeric(
 
 
 def _check_duplicates(frame: pd.DataFrame, key: str, path: Path) -> None:
+    if sorted_unique(frame[DATE], frame[key]):  # the usual layout: no hashing needed
+        return
     dup = frame.duplicated([DATE, key])
     if dup.any():
         pos = int(np.flatnonzero(dup.to_numpy())[0])

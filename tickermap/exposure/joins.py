@@ -42,6 +42,7 @@ from tickermap.columns import (
     YAHOO,
 )
 from tickermap.errors import AnalysisError
+from tickermap.exposure.row_order import date_runs, non_decreasing, row_for_row
 from tickermap.reasons import EXCLUDED_FROM_JOINS
 from tickermap.tickers.parse import bloomberg_to_numerai, numerai_to_bloomberg
 
@@ -216,11 +217,14 @@ def join_through_universe(
     if pit is not None:
         reason = pit.reason.where(pit.reason.notna(), reason)
     reason[keys.isna()] = "missing_key"
-    pairs, feat_pairs = _pair_codes(sig[DATE], target, features[DATE], features[features_key])
-    dup = target.notna().to_numpy() & pd.Series(pairs).duplicated().to_numpy()
-    reason[dup & reason.isna()] = "duplicate_target"
-    present = pd.Series(pairs).isin(feat_pairs).to_numpy()
-    reason[~present & reason.isna()] = "no_feature_row"
+    if target is keys and row_for_row(sig[DATE], keys, features[DATE], features[features_key]):
+        pass  # every row has its feature row and no duplicate: nothing to mark
+    else:
+        pairs, feat_pairs = _pair_codes(sig[DATE], target, features[DATE], features[features_key])
+        dup = target.notna().to_numpy() & pd.Series(pairs).duplicated().to_numpy()
+        reason[dup & reason.isna()] = "duplicate_target"
+        present = pd.Series(pairs).isin(feat_pairs).to_numpy()
+        reason[~present & reason.isna()] = "no_feature_row"
     ok = reason.isna().to_numpy()
     frame = pd.DataFrame(
         {
@@ -271,10 +275,22 @@ def _pair_codes(
     return code[:n], code[n:]
 
 
-def _coverage(dates: pd.Series, ok: np.ndarray, min_coverage: float) -> pd.DataFrame:
-    grouped = pd.DataFrame({DATE: dates.to_numpy(), "ok": ok}).groupby(DATE, sort=True)["ok"]
+def _per_date_counts(dates: pd.Series, ok: np.ndarray) -> pd.DataFrame:
+    """``date, signal_rows, matched`` per distinct date, sorted by date."""
+    values = dates.to_numpy()
+    if len(values) and non_decreasing(values):  # sorted by date: runs, no groupby
+        days, _, starts = date_runs(values)
+        sizes = np.diff(np.r_[starts, len(values)]).astype(np.int64)
+        matched = np.add.reduceat(ok.astype(np.int64), starts)
+        return pd.DataFrame({DATE: days, "signal_rows": sizes, "matched": matched})
+    grouped = pd.DataFrame({DATE: values, "ok": ok}).groupby(DATE, sort=True)["ok"]
     cov = pd.DataFrame({"signal_rows": grouped.size(), "matched": grouped.sum()}).reset_index()
     cov["matched"] = cov["matched"].astype(np.int64)
+    return cov
+
+
+def _coverage(dates: pd.Series, ok: np.ndarray, min_coverage: float) -> pd.DataFrame:
+    cov = _per_date_counts(dates, ok)
     cov["coverage"] = cov["matched"] / cov["signal_rows"]
     cov["low_coverage"] = cov["coverage"] < min_coverage
     low = cov[cov["low_coverage"]]

@@ -34,6 +34,7 @@ import pandas as pd
 from tickermap.columns import DATE, SIGNAL
 from tickermap.errors import AnalysisError
 from tickermap.exposure.gauss import ndtri
+from tickermap.exposure.row_order import date_runs, row_for_row
 
 __all__ = [
     "MIN_TICKERS",
@@ -127,6 +128,8 @@ def align(signal: pd.DataFrame, features: pd.DataFrame, *, key: str | None = Non
         if missing:
             raise AnalysisError(f"the {name} table lacks column(s) {missing!r}")
     values = _check_numeric(signal, SIGNAL, "signal")
+    if row_for_row(signal[DATE], signal[key], features[DATE], features[key]):
+        return _aligned_row_for_row(signal[DATE].to_numpy(), values)
     n_sig = len(signal)
     date_codes, dates = pd.factorize(
         pd.concat([signal[DATE], features[DATE]], ignore_index=True), sort=True
@@ -160,6 +163,16 @@ def align(signal: pd.DataFrame, features: pd.DataFrame, *, key: str | None = Non
         signal_rows=order,
         feature_rows=pos[order],
     )
+
+
+def _aligned_row_for_row(dates: np.ndarray, values: np.ndarray) -> Aligned:
+    """:func:`align` when both frames have the same sorted (date, key) rows: no join needed."""
+    distinct, all_codes, _ = date_runs(dates)
+    order = np.flatnonzero(~np.isnan(values))
+    codes = all_codes[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
+    index = codes[starts] if len(codes) else codes
+    return Aligned(distinct, codes, starts, index, values[order], order, order)
 
 
 def group_rank(values: np.ndarray, codes: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -302,6 +315,8 @@ def per_date_exposures(
     cols = list(columns) if columns is not None else feature_columns(features, key=key)
     al = align(signal, features, key=key)
     cache: dict[bytes, _SignalSide] = {}
+    rows = al.feature_rows
+    whole = len(rows) == len(features) and bool((rows == np.arange(len(rows))).all())
     parts = [
         _one_feature(
             al,
@@ -310,6 +325,7 @@ def per_date_exposures(
             min_tickers,
             feature_pow15,
             cache,
+            whole,
         )
         for col in cols
     ]
@@ -348,6 +364,8 @@ class _SignalSide:
     xc: np.ndarray
     sxx: np.ndarray
     x_const: np.ndarray
+    sizes: np.ndarray
+    complete: bool
 
 
 def _signal_side(al: Aligned, missing: np.ndarray, method: Method) -> _SignalSide:
@@ -362,9 +380,9 @@ def _signal_side(al: Aligned, missing: np.ndarray, method: Method) -> _SignalSid
     sizes = np.diff(np.r_[al.starts, len(x)])
     mean = np.add.reduceat(xs, al.starts) / np.maximum(n, 1)
     xc = np.where(valid, xs - np.repeat(mean, sizes), 0.0)
-    return _SignalSide(
-        x, valid, n, xc, np.add.reduceat(xc * xc, al.starts), _constant(x, valid, al.starts)
-    )
+    sxx = np.add.reduceat(xc * xc, al.starts)
+    complete = bool(valid.all())
+    return _SignalSide(x, valid, n, xc, sxx, _constant(x, valid, al.starts), sizes, complete)
 
 
 def _one_feature(
@@ -374,9 +392,10 @@ def _one_feature(
     min_tickers: int,
     feature_pow15: bool,
     cache: dict[bytes, _SignalSide],
+    whole: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(exposure, rows used, reason) per date of one feature column."""
-    y = column[al.feature_rows]
+    """(exposure, rows used, reason) per date of one feature (``whole``: all rows, in order)."""
+    y = column if whole else column[al.feature_rows]  # every row in order: no gather
     missing = np.isnan(y)
     # the signal is ranked over the rows this feature has (numerai-tools filter_sort_index);
     # features share NaN patterns (warm-up windows), so cache the signal side per pattern
@@ -394,16 +413,20 @@ def _one_feature(
         y = np.sign(yc) * np.abs(yc) ** 1.5
     if len(y) == 0:
         return np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
-    # the Pearson sums of grouped_stats, the signal's half reused across features
-    valid, st = side.valid, al.starts
-    ys = np.where(valid, y, 0.0)
-    sizes = np.diff(np.r_[st, len(y)])
-    yc = np.where(
-        valid, ys - np.repeat(np.add.reduceat(ys, st) / np.maximum(side.n, 1), sizes), 0.0
-    )
+    # the Pearson sums of grouped_stats, the signal's half reused across features; with every
+    # row valid the masks are no-ops and are skipped (same numbers)
+    valid, st, sizes = side.valid, al.starts, side.sizes
+    ys = y if side.complete else np.where(valid, y, 0.0)
+    yc = ys - np.repeat(np.add.reduceat(ys, st) / np.maximum(side.n, 1), sizes)
+    if not side.complete:
+        yc = np.where(valid, yc, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.add.reduceat(side.xc * yc, st) / np.sqrt(side.sxx * np.add.reduceat(yc * yc, st))
-    reason = _reasons(side.n, side.x_const, _constant(y, valid, st), min_tickers)
+    if side.complete:
+        y_const = np.maximum.reduceat(y, st) <= np.minimum.reduceat(y, st)
+    else:
+        y_const = _constant(y, valid, st)
+    reason = _reasons(side.n, side.x_const, y_const, min_tickers)
     return np.where(reason == OK, r, np.nan), side.n, reason
 
 

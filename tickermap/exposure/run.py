@@ -148,7 +148,8 @@ def run_exposure(
     log_columns = [size_column] if SIZE in neutralize_to else []
     parts = []
     for feats in batches:
-        sig = joined.frame[joined.frame[DATE].isin(feats[DATE].unique())]
+        in_batch = joined.frame[DATE].isin(feats[DATE].unique()).to_numpy()
+        sig = joined.frame if in_batch.all() else joined.frame[in_batch]
         stages = [("raw", sig)]
         if neutral_cols:
             neutral = neutralize(
