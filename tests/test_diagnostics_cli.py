@@ -131,3 +131,67 @@ def test_exposure_signal_column(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(a, b)
     r = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "e3.csv")])
     assert r.exit_code == 3 and "missing required column 'signal'" in r.output
+
+
+def test_nothing_to_compute_or_no_rows_is_refused(tmp_path: Path) -> None:
+    p = _files(tmp_path, 6)
+    out = tmp_path / "d.csv"
+    for extra in (
+        [],
+        ["--meta-model", str(p["meta_model"])],
+        ["--neutralizers", str(p["neutralizers"])],
+    ):
+        r = CliRunner().invoke(
+            app, ["diagnostics", "--signal", str(p["signal"]), *extra, "--out", str(out)]
+        )
+        assert r.exit_code == 2 and "nothing to compute" in r.output, r.output
+        assert not out.exists()
+    empty = tmp_path / "empty.csv"
+    empty.write_text("date,numerai_ticker,prediction\n")
+    args = [
+        "diagnostics",
+        "--signal",
+        str(empty),
+        "--targets",
+        str(p["targets"]),
+        "--out",
+        str(out),
+    ]
+    r = CliRunner().invoke(app, args)
+    text = " ".join(r.output.split())
+    assert r.exit_code == 3 and f"{empty}, line 1" in text and "no data rows" in text
+    features = tmp_path / "f.csv"
+    pd.read_parquet(p["features"]).to_csv(features, index=False)
+    r = CliRunner().invoke(
+        app,
+        [
+            "exposure",
+            "--signal",
+            str(empty),
+            "--features",
+            str(features),
+            "--out",
+            str(tmp_path / "e.csv"),
+        ],
+    )
+    assert r.exit_code == 3 and "no data rows" in r.output, r.output
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("foo,bar\n1,2\n")
+    sig = tmp_path / "s.csv"
+    pd.read_parquet(p["signal"]).to_csv(sig, index=False)
+    r = CliRunner().invoke(
+        app,
+        [
+            "exposure",
+            "--signal",
+            str(sig),
+            "--features",
+            str(features),
+            "--universe",
+            str(wrong),
+            "--out",
+            str(tmp_path / "e.csv"),
+        ],
+    )
+    text = " ".join(r.output.split())
+    assert r.exit_code == 3 and f"{wrong}, line 1" in text and "not a cleaned universe" in text

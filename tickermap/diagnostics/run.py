@@ -21,7 +21,7 @@ from tickermap.diagnostics.churn import churn_pairs
 from tickermap.diagnostics.inputs import Source, open_source
 from tickermap.diagnostics.scoring import METRICS, MIN_TICKERS, make_block, score_block
 from tickermap.diagnostics.summary import apply_rules, summarize
-from tickermap.errors import AnalysisError, ConfigError, InputError
+from tickermap.errors import ConfigError, InputError
 from tickermap.progress import Progress, ensure
 from tickermap.tables import write_table
 
@@ -83,7 +83,13 @@ def score_sources(
         _align_ids(signal, src)
     dates = signal.dates.to_numpy()
     if not len(dates):
-        raise AnalysisError(f"the signal file {signal.path} has no rows")
+        from tickermap.tables import table_format
+
+        raise InputError(
+            "the signal file has a header but no data rows; nothing to score",
+            path=signal.path,
+            line=1 if table_format(signal.path) == "csv" else None,
+        )
     assert signal.frame is not None
     per_day = int(signal.frame.groupby("date").size().max())
     width = max((len(s.value_cols) for s in others.values()), default=1) + 1
@@ -213,10 +219,17 @@ def run_diagnostics(
 
     Raises:
         InputError: unreadable or malformed files, unknown columns, ID mismatch.
-        AnalysisError: the signal has no rows.
+        ConfigError: no metric can be computed from the inputs given.
     """
     if min_tickers < 1:
         raise ConfigError(f"--min-tickers must be positive, got {min_tickers}")
+    churn_inputs = neutralizers_path is not None and sample_weights_path is not None
+    if targets_path is None and features_path is None and not churn_inputs:
+        raise ConfigError(
+            "nothing to compute from these inputs: give --targets (numerai_corr, alpha, MMC with "
+            "--meta-model, ...), --features (max_feature_correlation), or --neutralizers with "
+            "--sample-weights (churn, turnover, neutral_churn)"
+        )
     signal = open_source(signal_path, "signal", value_col=signal_column)
     others: dict[str, Source] = {}
     if targets_path is not None:

@@ -102,12 +102,22 @@ def _prepare(
     return load_numeric(frame, numeric, path, where=at)
 
 
+NO_ROWS = "the {what} file has a header but no data rows; nothing to measure"
+
+
+def _header_line(path: Path) -> int | None:
+    """1 for a CSV (its header line); None for Parquet, which has no lines."""
+    return 1 if table_format(path) == "csv" else None
+
+
 def read_signal(path: Path, key: str | None, column: str | None = None) -> tuple[pd.DataFrame, str]:
     """``(date, <key>, signal)`` typed, and the key column used.
 
     The value column is ``column``, else ``signal``, else ``prediction`` (renamed ``signal``).
     """
     raw = read_table(path)
+    if raw.empty:
+        raise InputError(NO_ROWS.format(what="signal"), path=path, line=_header_line(path))
     if column is not None or SIGNAL not in raw.columns:  # 'prediction', or named
         col = detect_signal_column(list(raw.columns), column, path)
         raw = raw.drop(columns=[SIGNAL], errors="ignore").rename(columns={col: SIGNAL})
@@ -128,6 +138,8 @@ def feature_batches(
         raise InputError("streaming needs a Parquet features file; convert it", path=path)
     if not stream:
         frame = read_table(path)
+        if frame.empty:
+            raise InputError(NO_ROWS.format(what="features"), path=path, line=_header_line(path))
         key = pick_key(list(frame.columns), key, path, "features")
         numeric = [c for c in frame.columns if c not in (DATE, key)]
         frame = _prepare(frame, key, numeric, path)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from tickermap.columns import DATE
-from tickermap.errors import AnalysisError
+from tickermap.errors import AnalysisError, InputError
 from tickermap.exposure.churn import churn, summarize_churn
 from tickermap.exposure.inputs import (
     DATES_PER_BATCH,
@@ -143,7 +143,17 @@ def run_exposure(
     fkeys, batches = feature_batches(features_path, features_key, stream, prog)
     fkey = str(fkeys.columns[1])
     history = None if history_path is None else _load_history(history_path)
-    joined = _join(signal, fkeys, universe, skey, fkey, exclude_statuses, history)
+    try:
+        joined = _join(signal, fkeys, universe, skey, fkey, exclude_statuses, history)
+    except AnalysisError as exc:
+        if universe_path is not None and "universe table lacks" in str(exc):
+            raise InputError(
+                f"{str(exc).replace('the universe table lacks', 'no')}: this is not a "
+                "cleaned universe; give the --out file of tickermap reconcile",
+                path=universe_path,
+                line=1,
+            ) from exc
+        raise
     neutral_cols = [size_column if c == SIZE else c for c in neutralize_to]
     log_columns = [size_column] if SIZE in neutralize_to else []
     parts = []
