@@ -75,7 +75,9 @@ def _render(report: ExposureReport, written: list[Path], top_n: int) -> None:
 
 @command(app)
 def exposure(
-    signal: Path = typer.Option(..., "--signal", help="date, <key>, signal (or prediction) (CSV/Parquet)."),
+    signal: Path = typer.Option(
+        ..., "--signal", help="date, <key>, signal (or prediction) (CSV/Parquet)."
+    ),
     features: Path = typer.Option(..., "--features", help="date, <key>, feature columns."),
     out: Path = typer.Option(
         ...,
