@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -139,57 +140,62 @@ def run_exposure(
     """
     prog = ensure(progress)
     signal, skey = read_signal(signal_path, signal_key, signal_column)
-    universe = read_table(universe_path) if universe_path is not None else None
-    fkeys, batches = feature_batches(features_path, features_key, stream, prog)
-    fkey = str(fkeys.columns[1])
-    history = None if history_path is None else _load_history(history_path)
-    try:
-        joined = _join(signal, fkeys, universe, skey, fkey, exclude_statuses, history)
-    except AnalysisError as exc:
-        if universe_path is not None and "universe table lacks" in str(exc):
-            raise InputError(
-                f"{str(exc).replace('the universe table lacks', 'no')}: this is not a "
-                "cleaned universe; give the --out file of tickermap reconcile",
-                path=universe_path,
-                line=1,
-            ) from exc
-        raise
-    neutral_cols = [size_column if c == SIZE else c for c in neutralize_to]
-    log_columns = [size_column] if SIZE in neutralize_to else []
-    parts = []
-    for feats in batches:
-        in_batch = joined.frame[DATE].isin(feats[DATE].unique()).to_numpy()
-        sig = joined.frame if in_batch.all() else joined.frame[in_batch]
-        stages = [("raw", sig)]
-        if neutral_cols:
-            neutral = neutralize(
-                sig, feats, columns=neutral_cols, proportion=proportion, key=fkey,
-                log_columns=log_columns,
-            )  # fmt: skip
-            stages.append(("neutralized", neutral))
-        parts += _exposures(stages, feats, methods, fkey)
-    per_date = pd.concat(parts, ignore_index=True)
-    churned = churn(signal, top_n=top_n, key=skey, scale_top_n=True)  # N fits the dates
-    return ExposureReport(
-        per_date=per_date,
-        summary=summarize_exposures(per_date),
-        coverage=joined.coverage,
-        unmatched=joined.unmatched,
-        churn=churned,
-        churn_summary=summarize_churn(churned),
-        key=fkey,
-        settings={
-            "join": f"signal {skey!r} -> features {fkey!r}"
-            + (" through the cleaned universe" if universe is not None else "")
-            + (" point-in-time (history)" if history is not None else ""),
-            "statuses excluded from the join": ", ".join(exclude_statuses) or "none",
-            "exposure methods": ", ".join(methods),
-            "neutralised to": ", ".join(neutral_cols) or "none (no neutralisation)",
-            "log-transformed before neutralising": ", ".join(log_columns) or "none",
-            "neutralisation proportion": f"{proportion:g}" if neutral_cols else "n/a",
-            "churn top/bottom N": "off" if top_n is None else str(top_n),
-        },
-    )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # churn needs the signal alone: it runs on the second core while the features are
+        # read and scored (numpy and pyarrow release the GIL); result() raises its errors.
+        # N of the top/bottom overlap fits the dates (scale_top_n).
+        churn_job = pool.submit(churn, signal, top_n=top_n, key=skey, scale_top_n=True)
+        universe = read_table(universe_path) if universe_path is not None else None
+        fkeys, batches = feature_batches(features_path, features_key, stream, prog)
+        fkey = str(fkeys.columns[1])
+        history = None if history_path is None else _load_history(history_path)
+        try:
+            joined = _join(signal, fkeys, universe, skey, fkey, exclude_statuses, history)
+        except AnalysisError as exc:
+            if universe_path is not None and "universe table lacks" in str(exc):
+                raise InputError(
+                    f"{str(exc).replace('the universe table lacks', 'no')}: this is not a "
+                    "cleaned universe; give the --out file of tickermap reconcile",
+                    path=universe_path,
+                    line=1,
+                ) from exc
+            raise
+        neutral_cols = [size_column if c == SIZE else c for c in neutralize_to]
+        log_columns = [size_column] if SIZE in neutralize_to else []
+        parts = []
+        for feats in batches:
+            in_batch = joined.frame[DATE].isin(feats[DATE].unique()).to_numpy()
+            sig = joined.frame if in_batch.all() else joined.frame[in_batch]
+            stages = [("raw", sig)]
+            if neutral_cols:
+                neutral = neutralize(
+                    sig, feats, columns=neutral_cols, proportion=proportion, key=fkey,
+                    log_columns=log_columns,
+                )  # fmt: skip
+                stages.append(("neutralized", neutral))
+            parts += _exposures(stages, feats, methods, fkey)
+        per_date = pd.concat(parts, ignore_index=True)
+        churned = churn_job.result()
+        return ExposureReport(
+            per_date=per_date,
+            summary=summarize_exposures(per_date),
+            coverage=joined.coverage,
+            unmatched=joined.unmatched,
+            churn=churned,
+            churn_summary=summarize_churn(churned),
+            key=fkey,
+            settings={
+                "join": f"signal {skey!r} -> features {fkey!r}"
+                + (" through the cleaned universe" if universe is not None else "")
+                + (" point-in-time (history)" if history is not None else ""),
+                "statuses excluded from the join": ", ".join(exclude_statuses) or "none",
+                "exposure methods": ", ".join(methods),
+                "neutralised to": ", ".join(neutral_cols) or "none (no neutralisation)",
+                "log-transformed before neutralising": ", ".join(log_columns) or "none",
+                "neutralisation proportion": f"{proportion:g}" if neutral_cols else "n/a",
+                "churn top/bottom N": "off" if top_n is None else str(top_n),
+            },
+        )
 
 
 def _join(
