@@ -196,3 +196,31 @@ def test_a_repeated_universe_ticker_is_judged_and_written_once(
     clean = pd.read_csv(files["out"], dtype=str, keep_default_na=False)
     assert len(clean) == len(lines) - 1 and not clean["bloomberg_ticker"].duplicated().any()
     assert f"line {len(lines) + 1}" in caplog.text and "first on line 2" in caplog.text
+
+
+def test_offline_scores_count_only_what_a_claim_states_and_what_was_checked(
+    tmp_path: Path,
+) -> None:
+    listing = tmp_path / "listing_mic.csv"
+    listing.write_text(
+        "ticker,mic,name,isin\nSAP,XETR,SAP SE,DE0007164600\n"
+        "0700,XHKG,Tencent Holdings,KYG875721634\nBN,XTSE,Brookfield Corp,FR0000120644\n"
+        "BN,XPAR,Danone SA,FR0000120644\n"
+    )
+    uni = tmp_path / "uni.csv"
+    uni.write_text("bloomberg_ticker\nSAP GR\n700 HK\nBN CN\n")
+    out, review = tmp_path / "clean.csv", tmp_path / "review.csv"
+    spec = f"{listing}=ticker=ticker,mic=mic,name=name,isin=isin"
+    args = ["reconcile", "--universe", str(uni), "--map", str(listing), "--map-columns", spec,
+            "--out", str(out), "--review", str(review), "--offline",
+            "--cache-dir", str(tmp_path / "cache")]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    r = pd.read_csv(review).set_index("bloomberg_ticker")
+    # right rows with an ISIN and no FIGI are not penalised for FIGIs or lookups they lack
+    assert r.loc["SAP GR", "p_wrong"] < 0.2 and r.loc["700 HK", "p_wrong"] < 0.5
+    assert r.loc["BN CN", "status"] == "isin_conflict"
+    assert r.loc["BN CN", "p_wrong"] > max(r.loc["SAP GR", "p_wrong"], r.loc["700 HK", "p_wrong"])
+    assert all("figi" not in str(f) for f in r["features"])
+    clean = pd.read_csv(out).set_index("bloomberg_ticker")
+    assert (clean.loc[["SAP GR", "700 HK"], "confidence"] == 0.5).all()  # nothing was checked

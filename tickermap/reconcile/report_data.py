@@ -41,13 +41,14 @@ COLUMN_LEGEND: tuple[tuple[str, str], ...] = (
     ("p_wrong", "the same score as a probability that the claim is wrong: "
      "1 / (1 + 2^-suspicion_bits); higher = more suspicious. It weighs the whole claim, so a "
      "flagged claim whose other fields all agree scores low (name_conflict, isin_conflict: the "
-     "reason names the one wrong field); a claim without identifiers (a Yahoo map row) is "
-     "scored on its name only, else it keeps the prior 0.2"),
+     "reason names the one wrong field); a claim is scored only on what it states and what "
+     "was checked (a Yahoo map row on its name, else the prior 0.2; without FIGIs, no FIGI "
+     "features; OpenFIGI not consulted: check digits and ISIN country only)"),
     ("confidence", "universe rows: the probability that the row's keys are right (the best "
      "agreeing claim's 1 - p_wrong; 0.8 when only OpenFIGI's ticker lookup supports them; "
      "corroborated rows: the witnesses' agreement; otherwise the best claim with identifiers, "
-     "scored on what could be checked without a lookup, so unverified rows score low; 0 when "
-     "no claim has an identifier)"),
+     "at most 0.5 when OpenFIGI did not answer (unverified: nothing was checked); 0 when no "
+     "claim has an identifier)"),
     ("review order", "flagged claims first (an error, an event or unresolved), then "
      "unverified, then ok; within each, highest suspicion_bits first"),
 )  # fmt: skip

@@ -171,6 +171,11 @@ def _keys(group: list[Verdict], matched: Resolution | None, status: Reason) -> _
     return k
 
 
+UNCHECKED_CONFIDENCE = 0.5
+"""The most confidence a row gets when OpenFIGI did not answer for its ticker and no witness
+corroborates it (below the 0.6 and 0.75 caps of corroboration by name and by identifier)."""
+
+
 def _confidence(group: list[Verdict], outcome: str) -> float:
     """The best agreeing claim's posterior; OpenFIGI alone; else the best identifier claim's.
 
@@ -183,7 +188,10 @@ def _confidence(group: list[Verdict], outcome: str) -> float:
     if outcome == "matched":
         return _OPENFIGI_ALONE
     keyed = (v.probability for v in group if v.claim.has_ids or v.claim.share_class_figi)
-    return max(keyed, default=0.0)
+    best = max(keyed, default=0.0)
+    if outcome in ("failed", "unchecked"):  # nothing was checked: at most even odds
+        return min(best, UNCHECKED_CONFIDENCE)
+    return best
 
 
 def _yahoo(ticker: str, group: list[Verdict], venues: tuple[str, ...]) -> str | None:

@@ -95,7 +95,7 @@ def judge_claims(
                 claim=claim,
                 reasons=tuple(sort_reasons(v.reasons)),
                 details=v.details,
-                score=score_claim(_scored_levels(claim, v.levels)),
+                score=score_claim(_scored_levels(claim, v.levels, _consulted(lookups, claim))),
                 suggested_composite_figi=v.suggested_composite,
                 suggested_isin=v.suggested_isin,
                 agrees_with_openfigi=v.levels.get("ticker_figi") == "agree",
@@ -151,11 +151,28 @@ _ID_FEATURES = frozenset(
     {"figi_valid", "figi_known", "ticker_figi", "share_class", "isin_figi", "isin_country"}
 )
 """Features about a claim's identifiers (every feature but the name)."""
+_FIGI_FEATURES = frozenset({"figi_valid", "figi_known", "ticker_figi", "share_class"})
+"""Features about the FIGIs a claim states."""
+_OFFLINE_FEATURES = frozenset({"figi_valid", "isin_country"})
+"""Features that need no OpenFIGI answer: check digits and format, the ISIN's country."""
 
 
-def _scored_levels(claim: Claim, levels: Mapping[str, str]) -> dict[str, str]:
-    """The feature levels that score a claim: a claim without identifiers (a Yahoo map row)
-    states none, so their absence is not evidence against it; only its name can count."""
-    if claim.has_ids or claim.share_class_figi:
-        return dict(levels)
-    return {f: lvl for f, lvl in levels.items() if f not in _ID_FEATURES and claim.name}
+def _consulted(lookups: Lookups, claim: Claim) -> bool:
+    """Whether OpenFIGI answered for the claim's ticker (not offline, unreachable or failed)."""
+    r = lookups.tickers.get(claim.ticker)
+    return r is not None and r.outcome not in ("failed", "unchecked")
+
+
+def _scored_levels(claim: Claim, levels: Mapping[str, str], consulted: bool) -> dict[str, str]:
+    """The feature levels that score a claim: only evidence about what it states and what was
+    checked. A claim states no FIGI (a listing file with ISINs) or no identifier at all (a Yahoo
+    map row): the absence is not evidence against it. OpenFIGI not consulted (offline, not
+    cached): the lookup features are missing data, so only check digits and the ISIN's country
+    count."""
+    if not (claim.has_ids or claim.share_class_figi):
+        return {f: lvl for f, lvl in levels.items() if f not in _ID_FEATURES and claim.name}
+    states_figi = bool(claim.figi or claim.composite_figi or claim.share_class_figi)
+    kept = {f: lvl for f, lvl in levels.items() if states_figi or f not in _FIGI_FEATURES}
+    if not consulted:
+        kept = {f: lvl for f, lvl in kept.items() if f in _OFFLINE_FEATURES}
+    return kept
