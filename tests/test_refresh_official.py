@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from tickermap.cli import app
@@ -216,3 +217,19 @@ def test_lines_and_classes_of_one_issuer_are_not_renames_by_name() -> None:
     links, _ = find_links({"AKERBP NO": _facts(name=("AKER BP ASA", "p"))},
                           {"AKRBP NO": _facts(name=("Aker BP ASA", "w"))})  # fmt: skip
     assert [(x.old, x.new, x.strength) for x in links] == [("AKERBP NO", "AKRBP NO", "medium")]
+
+
+def test_a_universe_row_without_a_ticker_is_named_not_lost_silently(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    previous = tmp_path / "prev.csv"
+    previous.write_text(
+        "ticker,bloomberg_ticker,yahoo\n7203 JT,7203 JP,7203.T\nSAP GY,SAP GR,SAP.DE\n"
+    )
+    universe = tmp_path / "uni.csv"
+    universe.write_text("ticker,bloomberg_ticker,yahoo\n7203 JT,,7203.T\nSAP GY,SAP GR,SAP.DE\n")
+    code, output = _refresh(tmp_path, previous, universe)
+    assert code == 0, output
+    refreshed = _read(tmp_path / "map.csv")
+    assert refreshed["bloomberg_ticker"].tolist() == ["SAP GR"]  # no row with an empty ticker
+    assert "empty bloomberg_ticker (line(s) 2)" in caplog.text

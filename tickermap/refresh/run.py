@@ -150,6 +150,7 @@ def refresh(
     from tickermap.reconcile.pipeline import reconcile
 
     chosen = _chosen_rows(previous)  # a previous map that lists a ticker twice: before any work
+    universe = _with_tickers(universe, column)
     result = reconcile(
         universe, [previous, *maps], settings=settings, column=column, offline=offline,
         client=client, progress=progress,
@@ -174,6 +175,26 @@ def refresh(
     for c in changes:
         counts[c.change] = counts.get(c.change, 0) + 1
     return RefreshResult(refreshed, diff_frame(changes), tuple(changes), counts)
+
+
+def _with_tickers(universe: pd.DataFrame, column: str | None) -> pd.DataFrame:
+    """The universe without its rows that have no ticker, which are named in a warning: a
+    refreshed map row needs a ticker (fill the cell in to keep the row)."""
+    col, _ = table_tickers(universe, column)
+    if col is None or col not in universe.columns:
+        return universe
+    cells = universe[col].astype("object")
+    empty = (cells.isna() | (cells.astype(str).str.strip() == "")).to_numpy()
+    if not empty.any():
+        return universe
+    lines = [str(i + 2) for i in empty.nonzero()[0][:10]]
+    more = f" and {int(empty.sum()) - 10} more" if empty.sum() > 10 else ""
+    logger.warning(
+        "the universe has %d row(s) with an empty %s (line(s) %s%s): they are left out of the "
+        "refreshed map; fill the ticker in to keep them",
+        int(empty.sum()), col, ", ".join(lines), more,
+    )  # fmt: skip
+    return universe[~empty].reset_index(drop=True)
 
 
 def _columns(
