@@ -208,3 +208,15 @@ def test_cleaned_lists_unknown_tickers(tmp_path: Path) -> None:
     out = " ".join(CliRunner().invoke(app, args).output.split())
     assert f"3 live tickers not in the cleaned universe (--cleaned): {', '.join(LIVE[:3])}" in out
     assert "20 submitted tickers are not in the live universe" in out and "and 10 more" in out
+
+
+def test_a_live_nan_is_the_reason_given_before_an_infinity(tmp_path: Path) -> None:
+    sub = _sub(np.random.default_rng(9))
+    sub.loc[4, "signal"] = ""
+    sub.loc[6, "signal"] = "inf"
+    path = _csv(tmp_path, sub)
+    with pytest.raises(AssertionError, match="NaN") as nt:  # numerai-tools' first reason
+        validate_submission_signals(pd.read_csv(_uni(tmp_path)), pd.read_csv(path))
+    assert "NaN" in str(nt.value)
+    out = _run(tmp_path, sub)
+    assert "without a value (line 6)" in out and "infinite" not in out.split("REJECTED")[1]

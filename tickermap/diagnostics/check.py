@@ -271,7 +271,9 @@ def _values(raw: pd.Series, live: np.ndarray, result: CheckResult, first: int) -
             f"({at_lines(_lines(inf & ~live, first), k, result.where)}, tickers not live): "
             "numerai-tools ignores such rows, but a non-finite value is never a measurement"
         )
-    if (inf & live).any():
+    # numerai-tools checks for NaN before the range: a live NaN is the reason it gives first
+    nan_live = bool((values.isna().to_numpy() & live).any())
+    if (inf & live).any() and not nan_live:
         n = int((inf & live).sum())
         verb = "is" if n == 1 else "are"
         problem = f"invalid_submission_values: {plural(n, f'live {sigc} value')} {verb} infinite"
