@@ -171,3 +171,13 @@ def test_markets_table_agrees_with_the_exchanges_table() -> None:
         got = resolve_market(ex.mic)
         assert got is not None and got.code == code, (code, ex.mic)
     assert len(by_alias) > 150
+
+
+def test_rows_whose_market_cannot_be_read_are_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    listing = tmp_path / "lbad.csv"
+    listing.write_text("ticker,mic\nSAP,XETR\n0700,XHKX\nBN,\n")
+    loaded = load_map(listing, columns={"ticker": "ticker", "mic": "mic"})
+    assert loaded.frame["bloomberg_ticker"].tolist() == ["SAP GR", "0700", "BN"]  # bare roots
+    assert "2 listing row(s) name a market" in caplog.text and "'XHKX', 1 empty" in caplog.text

@@ -22,6 +22,7 @@ preset does. Pure: frames in, frames out.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 
 import pandas as pd
@@ -37,6 +38,8 @@ MIC = "mic"
 """Generic-mode key: a column holding the listing's ISO 10383 MIC (``XETR``)."""
 COUNTRY = "country"
 """Generic-mode key: a column holding the country of the listing's *market* (not the issuer's)."""
+logger = logging.getLogger(__name__)
+
 MARKET_KEYS = ("exchange", MIC, COUNTRY)
 """The keys that say where a ``ticker`` column's listing trades (one suffices)."""
 LISTING_COLUMNS = ("listing_code", "listing_country", "listing_root")
@@ -71,6 +74,37 @@ def _spell(root: str, market: Market) -> str | None:
     return f"{root} {market.code}"
 
 
+def _warn_unplaced(
+    frame: pd.DataFrame,
+    mapping: Mapping[str, str],
+    norm: Callable[[pd.Series], pd.Series],
+    root: pd.Series,
+    markets: list[Market | None],
+) -> None:
+    """Warn (values and counts) about rows with a ticker whose market cannot be read."""
+    if "exchange" in mapping:
+        return  # an exchange value tickermap does not know is kept as the code (the old rule)
+    lost = [
+        i for i, (r, m) in enumerate(zip(root.astype("object"), markets, strict=True))
+        if isinstance(r, str) and m is None
+    ]  # fmt: skip
+    if not lost:
+        return
+    shown: list[str] = []
+    for key in MARKET_KEYS:
+        if key in mapping:
+            values = norm(frame[mapping[key]]).iloc[lost]
+            shown += [repr(v) for v in values.dropna().unique()[:5]]
+            if values.isna().any():
+                shown.append(f"{int(values.isna().sum())} empty")
+    logger.warning(
+        "%d listing row(s) name a market tickermap cannot read (%s): their tickers stay bare roots "
+        "that match no universe ticker; "
+        "give a MIC, a Bloomberg exchange code or a country (see mappings/markets.csv)",
+        len(lost), ", ".join(shown),
+    )  # fmt: skip
+
+
 def local_tickers(
     frame: pd.DataFrame, mapping: Mapping[str, str], norm: Callable[[pd.Series], pd.Series]
 ) -> tuple[pd.Series, pd.DataFrame]:
@@ -93,6 +127,7 @@ def local_tickers(
                    for m, f in zip(markets, found, strict=True)]  # fmt: skip
         if key == "exchange":
             raw_code = values.str.upper().astype("object")
+    _warn_unplaced(frame, mapping, norm, root, markets)
     cache: dict[tuple[str, Market], str | None] = {}
     tickers: list[object] = []
     extra: list[tuple[object, object, object]] = []
