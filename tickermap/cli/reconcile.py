@@ -30,7 +30,8 @@ def _print_summary(done: ReconcileOutputs, specs: list[MapSpec]) -> None:
         console.print(f"map {describe_map_spec(spec)}", markup=False)
     universe, stats = done.result.universe, done.result.stats
     view = table(
-        f"{stats['tickers']} tickers, {stats['claims']} claims "
+        f"{stats['tickers']} ticker{'' if stats['tickers'] == 1 else 's'}, {stats['claims']} "
+        f"claim{'' if stats['claims'] == 1 else 's'} "
         f"({stats['namespace']} namespace), {stats['requests_sent']} OpenFIGI requests",
         "status",
         "tickers",

@@ -12,6 +12,7 @@ downloads (see :mod:`tickermap.maps.sources`), prints or reads the environment.
 from __future__ import annotations
 
 import csv
+import difflib
 import gzip
 import io
 import logging
@@ -238,7 +239,8 @@ def _columns_help(problem: str) -> str:
 def _check_keys(spec: Mapping[str, str]) -> None:
     unknown = [k for k in spec if k not in COLUMN_KEYS]
     if unknown:
-        names = ", ".join(map(repr, unknown))
+        close = [m for k in unknown for m in difflib.get_close_matches(k, COLUMN_KEYS, n=1)]
+        names = ", ".join(map(repr, unknown)) + (f" (did you mean {close[0]!r}?)" if close else "")
         raise ConfigError(_columns_help(f"unknown --columns key(s) {names}"))
     if (TICKER in spec) != any(k in spec for k in MARKET_KEYS):
         raise ConfigError(
