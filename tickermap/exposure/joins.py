@@ -41,7 +41,7 @@ from tickermap.columns import (
     SIGNAL,
     YAHOO,
 )
-from tickermap.errors import AnalysisError
+from tickermap.errors import AnalysisError, InputError
 from tickermap.exposure.row_order import date_runs, non_decreasing, row_for_row
 from tickermap.reasons import EXCLUDED_FROM_JOINS
 from tickermap.tickers.parse import bloomberg_to_numerai, numerai_to_bloomberg
@@ -119,8 +119,12 @@ def _universe_lookup(
 ) -> tuple[dict[str, str], dict[str, str]]:
     """(source value -> target value for usable rows, source value -> reason for the others)."""
     for col in (source, target, STATUS):
-        if col not in universe.columns:
-            raise AnalysisError(f"the universe table lacks column {col!r}")
+        if col not in universe.columns:  # the user's file: bad input, located by the caller
+            raise InputError(
+                f"no column {col!r}: this is not a cleaned universe; give the --out file of "
+                "tickermap reconcile",
+                line=1,
+            )
     uni = universe[[source, target, STATUS]].dropna(subset=[source])
     bad: dict[str, str] = {}
     excluded = uni[uni[STATUS].isin(list(exclude))]
@@ -172,6 +176,7 @@ def join_through_universe(
     Raises:
         AnalysisError: missing columns, dates of different types, or keys that cannot be related
             without a universe.
+        InputError: the universe lacks the key or ``status`` column (not a cleaned universe).
 
     >>> s = pd.DataFrame({"date": 1, "numerai_ticker": ["000660 KR"], "signal": [0.5]})
     >>> f = pd.DataFrame({"date": 1, "bloomberg_ticker": ["000660 KS"]})

@@ -151,14 +151,9 @@ def run_exposure(
         history = None if history_path is None else _load_history(history_path)
         try:
             joined = _join(signal, fkeys, universe, skey, fkey, exclude_statuses, history)
-        except AnalysisError as exc:
-            if universe_path is not None and "universe table lacks" in str(exc):
-                raise InputError(
-                    f"{str(exc).replace('the universe table lacks', 'no')}: this is not a "
-                    "cleaned universe; give the --out file of tickermap reconcile",
-                    path=universe_path,
-                    line=1,
-                ) from exc
+        except InputError as exc:  # only the universe's columns are checked in the join
+            if universe_path is not None:
+                exc.locate(universe_path)
             raise
         neutral_cols = [size_column if c == SIZE else c for c in neutralize_to]
         log_columns = [size_column] if SIZE in neutralize_to else []
