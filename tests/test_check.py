@@ -158,7 +158,7 @@ def test_a_broken_universe_or_an_empty_submission_is_bad_input(tmp_path: Path) -
     for args, path, needle in (
         ([str(sub), "--universe", str(wrong)], wrong, "none of the ID columns"),
         ([str(sub), "--universe", str(empty_live)], empty_live, "no rows"),
-        ([str(empty_sub), "--universe", str(good)], empty_sub, "no rows"),
+        ([str(empty_sub), "--universe", str(good)], empty_sub, "no data rows"),
     ):
         result = CliRunner().invoke(app, ["check", *args])
         text = " ".join(result.output.split())

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tickermap.errors import InputError
-from tickermap.tables import read_table, write_table
+from tickermap.tables import no_rows_error, read_table, write_table
 from tickermap.tables.rows import SMALL_CSV_BYTES, is_small_csv, read_rows
 from tickermap.tickers.symbols import NO_ROWS, SymbolSummary, Target, convert_file, convert_table
 
@@ -55,7 +55,7 @@ def _pandas_path(src: Path, out: Path, **kw: str) -> SymbolSummary:
     to: Target = kw.pop("to", "yahoo")  # type: ignore[assignment]
     frame = read_table(src)
     if frame.empty:  # as convert_file: a header alone is nothing to convert
-        raise InputError(NO_ROWS, path=src, line=1)
+        raise no_rows_error(src, NO_ROWS)
     try:
         table, summary = convert_table(frame, to=to, **kw)  # type: ignore[arg-type]
     except InputError as exc:

@@ -412,7 +412,7 @@ def run_check(
     from pathlib import Path
 
     from tickermap.errors import ConfigError, InputError
-    from tickermap.tables import read_table, table_format, write_table
+    from tickermap.tables import no_rows_error, read_table, table_format, write_table
 
     sub_p, uni_p = Path(str(submission_path)), Path(str(universe_path))
     inputs = {sub_p.resolve(), uni_p.resolve()}
@@ -428,11 +428,7 @@ def run_check(
     universe = read_table(uni_p)
     _usable_universe(universe, uni_p)
     if submission.empty:
-        raise InputError(
-            "the submission has a header but no rows; write one row per live ticker",
-            path=sub_p,
-            line=1 if table_format(sub_p) != "parquet" else None,
-        )
+        raise no_rows_error(sub_p, "write one row per live ticker")
     first_line = None if table_format(sub_p) == "parquet" else 2
     result = check_submission(submission.copy(), universe, first_line=first_line)
     idc = result.id_col or next((c for c in ALLOWED_ID_COLUMNS if c in submission.columns), None)

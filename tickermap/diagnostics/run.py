@@ -23,7 +23,7 @@ from tickermap.diagnostics.scoring import METRICS, MIN_TICKERS, make_block, scor
 from tickermap.diagnostics.summary import apply_rules, summarize
 from tickermap.errors import ConfigError, InputError
 from tickermap.progress import Progress, ensure
-from tickermap.tables import write_table
+from tickermap.tables import no_rows_error, write_table
 
 __all__ = [
     "BLOCK_CELLS",
@@ -83,13 +83,7 @@ def score_sources(
         _align_ids(signal, src)
     dates = signal.dates.to_numpy()
     if not len(dates):
-        from tickermap.tables import table_format
-
-        raise InputError(
-            "the signal file has a header but no data rows; nothing to score",
-            path=signal.path,
-            line=1 if table_format(signal.path) == "csv" else None,
-        )
+        raise no_rows_error(signal.path, "there is no signal to score")
     assert signal.frame is not None
     per_day = int(signal.frame.groupby("date").size().max())
     width = max((len(s.value_cols) for s in others.values()), default=1) + 1

@@ -24,7 +24,14 @@ from tickermap.errors import InputError
 from tickermap.exposure.joins import JOIN_KEYS
 from tickermap.exposure.row_order import sorted_unique
 from tickermap.progress import Progress
-from tickermap.tables import Where, parse_dates, parse_numbers, read_table, table_format
+from tickermap.tables import (
+    Where,
+    no_rows_error,
+    parse_dates,
+    parse_numbers,
+    read_table,
+    table_format,
+)
 
 __all__ = ["DATES_PER_BATCH", "STREAM_BYTES", "feature_batches", "load_numeric", "read_signal"]
 
@@ -102,14 +109,6 @@ def _prepare(
     return load_numeric(frame, numeric, path, where=at)
 
 
-NO_ROWS = "the {what} file has a header but no data rows; nothing to measure"
-
-
-def _header_line(path: Path) -> int | None:
-    """1 for a CSV (its header line); None for Parquet, which has no lines."""
-    return 1 if table_format(path) == "csv" else None
-
-
 def read_signal(path: Path, key: str | None, column: str | None = None) -> tuple[pd.DataFrame, str]:
     """``(date, <key>, signal)`` typed, and the key column used.
 
@@ -117,7 +116,7 @@ def read_signal(path: Path, key: str | None, column: str | None = None) -> tuple
     """
     raw = read_table(path)
     if raw.empty:
-        raise InputError(NO_ROWS.format(what="signal"), path=path, line=_header_line(path))
+        raise no_rows_error(path, "there is no signal to measure")
     if column is not None or SIGNAL not in raw.columns:  # 'prediction', or named
         col = detect_signal_column(list(raw.columns), column, path)
         raw = raw.drop(columns=[SIGNAL], errors="ignore").rename(columns={col: SIGNAL})
@@ -139,7 +138,7 @@ def feature_batches(
     if not stream:
         frame = read_table(path)
         if frame.empty:
-            raise InputError(NO_ROWS.format(what="features"), path=path, line=_header_line(path))
+            raise no_rows_error(path, "there are no features to measure against")
         key = pick_key(list(frame.columns), key, path, "features")
         numeric = [c for c in frame.columns if c not in (DATE, key)]
         frame = _prepare(frame, key, numeric, path)

@@ -37,7 +37,7 @@ from tickermap.history.files import (
 )
 from tickermap.history.findings import Finding
 from tickermap.progress import Progress, ensure
-from tickermap.tables import table_format
+from tickermap.tables import no_rows_error, table_format
 from tickermap.tickers.parse import parse_ticker
 
 __all__ = [
@@ -304,11 +304,9 @@ def read_universe_files(
             prog.advance(table.num_rows)
         prog.finish()
         if reader.rows == 0:
-            raise InputError(
-                "the file has a header but no data rows; a history file needs one row per "
-                "(date, ticker): add rows or leave the file out",
-                path=cols.path,
-                line=1,
+            raise no_rows_error(
+                cols.path,
+                "a history file needs one row per (date, ticker): add rows or leave the file out",
             )
         parts.extend(reader.parts)
         rows_read += reader.rows

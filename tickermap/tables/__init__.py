@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     )
     from tickermap.tables.read import (
         csv_text,
+        no_rows_error,
         ragged_row,
         read_table,
         require_columns,
@@ -74,6 +75,7 @@ __all__ = [
     "guard_cell",
     "guard_formulas",
     "is_small_csv",
+    "no_rows_error",
     "parse_dates",
     "parse_numbers",
     "ragged_row",

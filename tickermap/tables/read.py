@@ -22,7 +22,7 @@ from tickermap.tables.formats import table_format
 if TYPE_CHECKING:  # imported where a frame is built: tables.rows reads small CSVs without it
     import pandas as pd
 
-__all__ = ["csv_text", "ragged_row", "read_table", "require_columns"]
+__all__ = ["csv_text", "no_rows_error", "ragged_row", "read_table", "require_columns"]
 
 _PARQUET_MAGIC = b"PAR1"
 
@@ -248,3 +248,17 @@ def require_columns(
             path=path,
             line=1,
         )
+
+
+def no_rows_error(path: str | Path, hint: str) -> InputError:
+    """The error for a table file with a header and no data rows (line 1 of a CSV), with what
+    that means for the command (``hint``).
+
+    >>> str(no_rows_error("s.csv", "nothing to measure"))
+    's.csv, line 1: the file has a header but no data rows; nothing to measure'
+    """
+    return InputError(
+        f"the file has a header but no data rows; {hint}",
+        path=path,
+        line=1 if table_format(path) == "csv" else None,
+    )

@@ -418,7 +418,8 @@ def convert_table(
     return out, summary
 
 
-NO_ROWS = "the file has a header but no data rows; there is nothing to convert"
+NO_ROWS = "there is nothing to convert"
+"""What a header-only file means to ``symbols`` (:func:`tickermap.tables.no_rows_error`)."""
 
 
 def convert_file(
@@ -448,13 +449,11 @@ def convert_file(
         if summary is not None:
             return summary
     from tickermap.maps.options import load_map_spec
-    from tickermap.tables import read_table, write_table
+    from tickermap.tables import no_rows_error, read_table, write_table
 
     frame = read_table(path)
     if frame.empty:
-        from tickermap.tables import table_format
-
-        raise InputError(NO_ROWS, path=path, line=1 if table_format(path) == "csv" else None)
+        raise no_rows_error(path, NO_ROWS)
     loaded = [load_map_spec(m) for m in maps]
     try:
         table, summary = convert_table(

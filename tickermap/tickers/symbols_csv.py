@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from tickermap.errors import InputError
+from tickermap.tables.read import no_rows_error
 from tickermap.tables.rows import Cell, read_rows, write_rows
 from tickermap.tickers.symbols import (
     NO_ROWS,
@@ -46,7 +47,7 @@ def convert_small_csv(
         return None
     header, rows = table
     if not rows:
-        raise InputError(NO_ROWS, path=path, line=1)
+        raise no_rows_error(path, NO_ROWS)
     if to == "yahoo" and (YAHOO_SOURCE in header or venue_column is not None):
         return None  # venue evidence and a duplicate yahoo_source: the pandas path
     try:
