@@ -86,26 +86,23 @@ def _universe_tickers(
 
 def _first_of_each(tickers: list[str], col: str) -> list[str]:
     """The tickers once each, in first-seen order; repeats are logged with their lines."""
-    seen: dict[str, int] = {}
+    first: dict[str, int] = {}
+    out: list[str] = []
     repeats: list[str] = []
     for i, t in enumerate(tickers):
-        if t and t in seen:
-            repeats.append(f"line {i + 2} ({t}, first on line {seen[t] + 2})")
-        elif t:
-            seen[t] = i
-    if not repeats:
-        return tickers
-    shown = ", ".join(repeats[:5]) + (f" and {len(repeats) - 5} more" if len(repeats) > 5 else "")
-    log.warning(
-        "the universe repeats %d ticker(s) in column %s: %s; each is judged and written once",
-        len(repeats), col, shown,
-    )  # fmt: skip
-    kept: set[str] = set()
-    out = []
-    for t in tickers:
-        if not t or t not in kept:
-            out.append(t)
-            kept.add(t)
+        if t and t in first:
+            repeats.append(f"line {i + 2} ({t}, first on line {first[t] + 2})")
+            continue
+        if t:
+            first[t] = i
+        out.append(t)
+    if repeats:
+        more = f" and {len(repeats) - 5} more" if len(repeats) > 5 else ""
+        log.warning(
+            "the universe repeats %d ticker(s) in column %s: %s%s; each is judged and written "
+            "once",
+            len(repeats), col, ", ".join(repeats[:5]), more,
+        )  # fmt: skip
     return out
 
 
