@@ -120,6 +120,12 @@ class Claim:
         """Whether the claim carries a FIGI, composite or ISIN (a Yahoo-only one has none)."""
         return bool(self.composite_figi or self.figi or self.isin)
 
+    @property
+    def states_identifier(self) -> bool:
+        """Whether the claim states any identifier, a share-class FIGI included (what its score
+        and a row's confidence can rest on)."""
+        return self.has_ids or bool(self.share_class_figi)
+
 
 def claim_records(claims: pd.DataFrame) -> list[Claim]:
     """The rows of a ``claims_table`` frame as :class:`Claim` records, in order."""

@@ -187,7 +187,7 @@ def _confidence(group: list[Verdict], outcome: str) -> float:
         return max(v.probability for v in agree)
     if outcome == "matched":
         return _OPENFIGI_ALONE
-    keyed = (v.probability for v in group if v.claim.has_ids or v.claim.share_class_figi)
+    keyed = (v.probability for v in group if v.claim.states_identifier)
     best = max(keyed, default=0.0)
     if outcome in ("failed", "unchecked"):  # nothing was checked: at most even odds
         return min(best, UNCHECKED_CONFIDENCE)

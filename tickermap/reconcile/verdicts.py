@@ -169,7 +169,7 @@ def _scored_levels(claim: Claim, levels: Mapping[str, str], consulted: bool) -> 
     map row): the absence is not evidence against it. OpenFIGI not consulted (offline, not
     cached): the lookup features are missing data, so only check digits and the ISIN's country
     count."""
-    if not (claim.has_ids or claim.share_class_figi):
+    if not claim.states_identifier:
         return {f: lvl for f, lvl in levels.items() if f not in _ID_FEATURES and claim.name}
     states_figi = bool(claim.figi or claim.composite_figi or claim.share_class_figi)
     kept = {f: lvl for f, lvl in levels.items() if states_figi or f not in _FIGI_FEATURES}
