@@ -7,7 +7,9 @@ churn, turnover, neutral_churn) from in-memory frames; the reference calls the n
 date costs the same). Peak memory of the tickermap call (tracemalloc) is compared with the
 inputs' size. ``--cli`` also times both commands end to end as subprocesses (process start
 included) against the numerai-tools loop on the same files: ``diagnostics`` on 3,000 x 60 x 50
-and ``exposure`` on 2,000 tickers x 120 dates x 20 features.
+and ``exposure`` on 2,000 tickers x 120 dates x 20 features (Numerai-shaped Parquet files, so
+the pandas-free path of ``tickermap.exposure.fast``; the same run with a Parquet ``--out``,
+which takes the pandas run, is timed too).
 
 CLI runs: each command runs once untimed first (a warm-up: the first run of a fresh install
 compiles its ``__pycache__`` and fills the OS file cache), then ``REPEATS`` timed runs; the
@@ -217,8 +219,9 @@ def cli(ref_dates: int) -> None:
         ex = make(2000, 120, 0, n_f=20, seed=1)
         ex["signal"].to_parquet(d / "s.parquet", index=False)
         ex["features"].to_parquet(d / "f.parquet", index=False)
-        t_ours = _time_cmd(
-            [
+
+        def exposure(out: str) -> list[str]:
+            return [
                 exe,
                 "exposure",
                 "--signal",
@@ -226,13 +229,15 @@ def cli(ref_dates: int) -> None:
                 "--features",
                 str(d / "f.parquet"),
                 "--out",
-                str(d / "exp.csv"),
+                str(d / out),
                 "--method",
                 "numerai",
                 "--top-n",
                 "0",
             ]
-        )
+
+        t_ours = _time_cmd(exposure("exp.csv"))  # Numerai-shaped Parquet: the pandas-free path
+        t_pandas = _time_cmd(exposure("exp.parquet"))  # a Parquet --out takes the pandas run
         exd = sorted(ex["signal"]["date"].unique())
         s_idx = pd.read_parquet(d / "s.parquet").set_index(["date", ID])
         f_idx = pd.read_parquet(d / "f.parquet").set_index(["date", ID])
@@ -246,6 +251,15 @@ def cli(ref_dates: int) -> None:
         sets = _date_sets(exd, ref_dates, 0)
         t_ref = _per_date(loop, sets, len(exd))
         print(_ratio_line("cli exposure 2000 x 120 x 20", t_ours, t_ref, ref_dates, len(sets)))
+        print(
+            _ratio_line(
+                "  the same through the pandas run (--out .parquet)",
+                t_pandas,
+                t_ref,
+                ref_dates,
+                len(sets),
+            )
+        )
 
 
 def write_sample(folder: Path) -> None:

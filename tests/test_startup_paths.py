@@ -133,3 +133,37 @@ def test_fast_path_does_not_import_pandas(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
     assert (tmp_path / "o.csv").read_text("utf-8").splitlines()[1] == "AAPL US,AAPL,False,,rule"
+
+
+EXIT_PROBE = """
+import atexit, sys, threading, time
+from pathlib import Path
+out = Path(sys.argv[1])
+def late():
+    time.sleep(0.2)
+    out.with_suffix(".thread").write_text("joined")
+threading.Thread(target=late).start()
+atexit.register(lambda: print("atexit ran", flush=True))
+sys.argv = ["tickermap", *sys.argv[2:]]
+from tickermap.cli import main
+main()
+print("never printed: main does not return")
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["--help"], 0), (["check", "/no/such.csv", "--universe", "/no/live.csv"], 3)],
+)
+def test_console_script_exit_keeps_code_threads_and_atexit(
+    tmp_path: Path, args: list[str], code: int
+) -> None:
+    """``main`` skips the interpreter's teardown, not what a normal exit does."""
+    marker = tmp_path / "probe.out"
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_PROBE, str(marker), *args], capture_output=True, text=True
+    )
+    assert done.returncode == code, done.stderr
+    assert done.stdout.rstrip().endswith("atexit ran")
+    assert "never printed" not in done.stdout
+    assert marker.with_suffix(".thread").read_text() == "joined"

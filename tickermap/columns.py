@@ -26,6 +26,9 @@ SIGNAL_COLUMNS = (SIGNAL, "prediction")
 TICKER_COLUMNS = (BLOOMBERG_TICKER, NUMERAI_TICKER)
 """Columns that can hold a Numerai ticker; the name decides the namespace (Bloomberg vs ISO)."""
 
+JOIN_KEYS = (BLOOMBERG_TICKER, NUMERAI_TICKER, COMPOSITE_FIGI, FIGI, SHARE_CLASS_FIGI, ISIN, YAHOO)
+"""Key columns a signal or features table may use to join."""
+
 CANONICAL_MAP_COLUMNS = (
     BLOOMBERG_TICKER,
     NAME,
@@ -68,6 +71,27 @@ def detect_signal_column(
     raise InputError(
         f"the file {what}; name the signal column with --signal-column "
         f"(the header has {', '.join(map(repr, names[:12]))})",
+        path=path,
+        line=1,
+    )
+
+
+def pick_key(columns: Sequence[str], given: str | None, path: Path, what: str) -> str:
+    """The key column of a signal or features table: ``given``, else the first of
+    :data:`JOIN_KEYS` present (``what`` names the table and its ``--<what>-key`` option).
+
+    >>> pick_key(["date", "numerai_ticker", "signal"], None, Path("s.csv"), "signal")
+    'numerai_ticker'
+    """
+    if given is not None:
+        if given not in columns:
+            raise InputError(f"the {what} has no key column {given!r}", path=path, line=1)
+        return given
+    for key in JOIN_KEYS:
+        if key in columns:
+            return key
+    raise InputError(
+        f"the {what} has no key column (one of {', '.join(JOIN_KEYS)}); name it with --{what}-key",
         path=path,
         line=1,
     )

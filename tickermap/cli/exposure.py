@@ -11,7 +11,7 @@ from tickermap.cli._app import app, command, console, table
 from tickermap.errors import ConfigError
 
 if TYPE_CHECKING:
-    from tickermap.exposure.run import ExposureReport
+    from tickermap.exposure.command import ExposureView
 
 _LABELS = {
     "positive_share": "pos",
@@ -37,36 +37,33 @@ def _scaled(used: str, top_n: int) -> str:
     )
 
 
-def _render(report: ExposureReport, written: list[Path], top_n: int) -> None:
-    from tickermap.diagnostics.conventions import forum_order, sign_conventions
-    from tickermap.exposure.run import forum_table
+def _render(view: ExposureView, written: list[Path], top_n: int) -> None:
+    from tickermap.diagnostics.conventions import sign_conventions
 
-    summary = forum_order(forum_table(report))
-    labels = [_LABELS.get(str(col), str(col)) for col in summary.columns]
+    labels = [_LABELS.get(col, col) for col in view.columns]
     right = tuple(label for label in labels if label != "feature")
-    view = table("Signal exposure per feature (mean over dates)", *labels, right=right)
-    for row in summary.itertuples(index=False):
-        cells = zip(summary.columns, row, strict=True)
-        view.add_row(*[_cell(str(c), v) for c, v in cells])
-    console.print(view)
-    for line in sign_conventions(list(summary["feature"])):
+    table_view = table("Signal exposure per feature (mean over dates)", *labels, right=right)
+    for row in view.rows:
+        table_view.add_row(*[_cell(c, v) for c, v in zip(view.columns, row, strict=True)])
+    console.print(table_view)
+    for line in sign_conventions([str(row[0]) for row in view.rows]):
         console.print(f"sign: {line}", markup=False)
-    cov = report.coverage
-    low = int(cov["low_coverage"].sum())
+    low = view.low_dates
     console.print(
-        f"coverage: {cov['matched'].sum()} of {cov['signal_rows'].sum()} signal rows joined "
-        f"({cov['coverage'].min():.1%} worst date); {low} date(s) under 80%"
+        f"coverage: {view.matched} of {view.signal_rows} signal rows joined "
+        f"({view.worst_coverage:.1%} worst date); {low} date(s) under 80%"
         + (" [yellow](numerai-tools would refuse to score those)[/]" if low else "")
     )
-    if "kept_out_by_history" in cov.columns:
+    if view.kept_out is not None:
         console.print(
-            f"history: {int(cov['kept_out_by_history'].sum())} signal rows kept out (the ticker "
+            f"history: {view.kept_out} signal rows kept out (the ticker "
             "meant another entity, or none, on that date)"
         )
-    for row in report.churn_summary.itertuples(index=False):
-        used = str(getattr(row, "top_n", "") or "")
+    for measure in view.churn:
+        used = measure.top_n
         console.print(
-            f"{row.metric}: mean {row.mean:.4f}, max {row.max:.4f}, latest {row.latest:.4f}"
+            f"{measure.metric}: mean {measure.mean:.4f}, max {measure.max:.4f}, "
+            f"latest {measure.latest:.4f}"
             + (f" (top/bottom {used}{_scaled(used, top_n)})" if used else "")
         )
     for path in written:
@@ -121,14 +118,14 @@ def exposure(
     Example: tickermap exposure --signal s.parquet --features f.parquet --out exp.csv --plot a.png
     """
     from tickermap.cli._progress import RichProgress
-    from tickermap.exposure.run import exposure_files
+    from tickermap.exposure.command import exposure_command
 
     unknown = sorted(set(method) - {"numerai", "spearman"})
     if unknown:
         raise ConfigError(f"--method {', '.join(unknown)}: choose numerai and/or spearman")
     methods = [m for m in ("numerai", "spearman") if m in method]
     with RichProgress() as progress:
-        result, written = exposure_files(
+        result, written = exposure_command(
             signal,
             features,
             out,

@@ -8,7 +8,10 @@ standard %R (tickermap's ``williams_r``, ``ta``, TA-Lib) overbought-high.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SIGN_CONVENTIONS", "forum_order", "sign_conventions"]
 

@@ -13,6 +13,12 @@ if TYPE_CHECKING:
         churn,
         summarize_churn,
     )
+    from tickermap.exposure.command import (
+        ExposureView,
+        exposure_command,
+        output_paths,
+        planned_outputs,
+    )
     from tickermap.exposure.gauss import ndtri
     from tickermap.exposure.html import (
         FEATURE_LABELS,
@@ -55,9 +61,8 @@ if TYPE_CHECKING:
         ExposureReport,
         exposure_files,
         forum_table,
-        output_paths,
-        planned_outputs,
         run_exposure,
+        view_of,
         write_outputs,
     )
 
@@ -75,12 +80,14 @@ __all__ = [
     "SUMMARY_LABELS",
     "Aligned",
     "ExposureReport",
+    "ExposureView",
     "JoinResult",
     "Method",
     "Transform",
     "align",
     "bar_chart_png",
     "churn",
+    "exposure_command",
     "exposure_files",
     "feature_batches",
     "forum_table",
@@ -100,6 +107,7 @@ __all__ = [
     "run_exposure",
     "summarize_churn",
     "summarize_exposures",
+    "view_of",
     "write_outputs",
 ]
 

@@ -52,7 +52,7 @@ def ndtri(p: np.ndarray) -> np.ndarray:
     -> NaN), elementwise.
 
     >>> [round(float(v), 12) for v in ndtri(np.array([0.5, 0.975, 0.025]))]
-    [0.0, 1.959963984540, -1.95996398454]
+    [0.0, 1.95996398454, -1.95996398454]
     """
     p = np.asarray(p, dtype=np.float64)
     out = np.full(p.shape, np.nan)

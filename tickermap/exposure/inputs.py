@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tickermap.columns import DATE, SIGNAL, detect_signal_column
+from tickermap.columns import DATE, SIGNAL, detect_signal_column, pick_key
 from tickermap.errors import InputError
-from tickermap.exposure.joins import JOIN_KEYS
+from tickermap.exposure.fast import STREAM_BYTES
 from tickermap.exposure.row_order import sorted_unique
 from tickermap.progress import Progress
 from tickermap.tables import (
@@ -35,8 +35,6 @@ from tickermap.tables import (
 
 __all__ = ["DATES_PER_BATCH", "STREAM_BYTES", "feature_batches", "load_numeric", "read_signal"]
 
-STREAM_BYTES = 1 << 30
-"""Parquet features files above 1 GiB are streamed per batch of dates."""
 DATES_PER_BATCH = 20
 
 
@@ -73,22 +71,6 @@ def _check_duplicates(frame: pd.DataFrame, key: str, path: Path) -> None:
             column=key,
             value=frame[key].iloc[pos],
         )
-
-
-def pick_key(columns: Sequence[str], given: str | None, path: Path, what: str) -> str:
-    """The key column: ``given``, else the first of ``JOIN_KEYS`` present."""
-    if given is not None:
-        if given not in columns:
-            raise InputError(f"the {what} has no key column {given!r}", path=path, line=1)
-        return given
-    for key in JOIN_KEYS:
-        if key in columns:
-            return key
-    raise InputError(
-        f"the {what} has no key column (one of {', '.join(JOIN_KEYS)}); name it with --{what}-key",
-        path=path,
-        line=1,
-    )
 
 
 def _prepare(

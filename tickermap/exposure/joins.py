@@ -32,14 +32,10 @@ from pandas.api.extensions import ExtensionDtype
 
 from tickermap.columns import (
     BLOOMBERG_TICKER,
-    COMPOSITE_FIGI,
     DATE,
-    FIGI,
-    ISIN,
+    JOIN_KEYS,
     NUMERAI_TICKER,
-    SHARE_CLASS_FIGI,
     SIGNAL,
-    YAHOO,
 )
 from tickermap.errors import AnalysisError, InputError
 from tickermap.exposure.row_order import date_runs, non_decreasing, row_for_row
@@ -65,8 +61,6 @@ REASON = "reason"
 MIN_COVERAGE = 0.8
 """numerai-tools' scoring asserts at least 80% overlapping ids."""
 
-JOIN_KEYS = (BLOOMBERG_TICKER, NUMERAI_TICKER, COMPOSITE_FIGI, FIGI, SHARE_CLASS_FIGI, ISIN, YAHOO)
-"""Key columns a signal or features table may use."""
 
 DEFAULT_EXCLUDED_STATUSES: frozenset[str] = frozenset(str(r) for r in EXCLUDED_FROM_JOINS)
 """Universe statuses whose join keys would attach another security's features

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tickermap.exposure.kernels import date_runs, non_decreasing
+
 __all__ = ["date_runs", "non_decreasing", "row_for_row", "same_rows", "sorted_unique"]
 
 
@@ -34,15 +36,6 @@ def _key_increasing(keys: pd.Series) -> np.ndarray | None:
         return np.asarray(values[1:] > values[:-1], dtype=bool)
     except TypeError:  # missing values or mixed types: take the general path
         return None
-
-
-def non_decreasing(values: np.ndarray) -> bool:
-    """Whether ``values`` (dates or integers, none missing) never decrease."""
-    if values.dtype.kind not in "Miu":
-        return False
-    if values.dtype.kind == "M" and np.isnat(values).any():
-        return False
-    return bool((values[1:] >= values[:-1]).all())
 
 
 def sorted_unique(dates: pd.Series, keys: pd.Series) -> bool:
@@ -84,16 +77,3 @@ def row_for_row(
 ) -> bool:
     """Both sides have the same (date, key) rows, sorted and each once: they join row for row."""
     return same_rows(dates, keys, other_dates, other_keys) and sorted_unique(dates, keys)
-
-
-def date_runs(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For non-decreasing ``dates``: (distinct dates, code of each row, first row of each date)."""
-    n = len(dates)
-    if n == 0:
-        return dates[:0], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    brk = np.empty(n, dtype=bool)
-    brk[0] = True
-    np.not_equal(dates[1:], dates[:-1], out=brk[1:])
-    starts = np.flatnonzero(brk)
-    codes = np.cumsum(brk, dtype=np.int64) - 1
-    return dates[starts], codes, starts

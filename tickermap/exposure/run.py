@@ -23,6 +23,12 @@ import pandas as pd
 from tickermap.columns import DATE
 from tickermap.errors import AnalysisError, InputError
 from tickermap.exposure.churn import churn, summarize_churn
+from tickermap.exposure.command import (
+    ChurnLine,
+    ExposureView,
+    output_paths,
+    planned_outputs,
+)
 from tickermap.exposure.inputs import (
     DATES_PER_BATCH,
     STREAM_BYTES,
@@ -55,6 +61,7 @@ __all__ = [
     "output_paths",
     "planned_outputs",
     "run_exposure",
+    "view_of",
     "write_outputs",
 ]
 
@@ -258,30 +265,32 @@ def forum_table(report: ExposureReport) -> pd.DataFrame:
     return out.sort_values("mean", ascending=False).reset_index()
 
 
-def output_paths(out: Path) -> dict[str, Path]:
-    """Where each table goes: OUT is the summary; the others get a suffix before the extension.
+def view_of(report: ExposureReport) -> ExposureView:
+    """What ``tickermap exposure`` prints of a report: the forum table, coverage and churn."""
+    from tickermap.diagnostics.conventions import forum_order
 
-    >>> sorted(output_paths(Path("x/exp.csv")).values())[0].name
-    'exp.churn.csv'
-    """
-    ext = "".join(out.suffixes[-1:]) or ".csv"
-    stem = out.name[: len(out.name) - len(ext)] if out.suffix else out.name
-    names = ("per_date", "coverage", "unmatched", "churn")
-    paths = {n: out.with_name(f"{stem}.{n}{ext}") for n in names}
-    return {"summary": out, **paths}
-
-
-def planned_outputs(
-    out: Path, *, plot: Path | None = None, html_path: Path | None = None
-) -> dict[str, Path | None]:
-    """Every file :func:`write_outputs` would write, by the option that names it.
-
-    For :func:`tickermap.tables.check_outputs`, before any work.
-    """
-    tables = output_paths(out)
-    named: dict[str, Path | None] = {"--out": tables.pop("summary")}
-    named.update({f"--out ({name})": path for name, path in tables.items()})
-    return {**named, "--plot": plot, "--report": html_path}
+    table = forum_order(forum_table(report))
+    cov = report.coverage
+    kept = cov.get("kept_out_by_history")
+    return ExposureView(
+        columns=tuple(str(c) for c in table.columns),
+        rows=tuple(tuple(row) for row in table.itertuples(index=False)),
+        matched=int(cov["matched"].sum()),
+        signal_rows=int(cov["signal_rows"].sum()),
+        worst_coverage=float(cov["coverage"].min()),
+        low_dates=int(cov["low_coverage"].sum()),
+        kept_out=None if kept is None else int(kept.sum()),
+        churn=tuple(
+            ChurnLine(
+                str(row["metric"]),
+                float(row["mean"]),
+                float(row["max"]),
+                float(row["latest"]),
+                str(row.get("top_n", "") or ""),
+            )
+            for row in report.churn_summary.to_dict("records")
+        ),
+    )
 
 
 def write_outputs(

@@ -14,13 +14,25 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tickermap.tables.read import csv_text, ragged_row
 from tickermap.tables.write import atomic_path, check_table_path, guard_cell
 
-__all__ = ["SMALL_CSV_BYTES", "Cell", "is_small_csv", "read_rows", "write_rows"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = [
+    "SMALL_CSV_BYTES",
+    "Cell",
+    "column_cells",
+    "is_small_csv",
+    "read_rows",
+    "write_columns",
+    "write_rows",
+]
 
 SMALL_CSV_BYTES = 1 << 20
 """Inputs up to 1 MiB take the pandas-free path."""
@@ -89,3 +101,47 @@ def write_rows(header: Sequence[str], rows: Sequence[Sequence[Cell]], path: Path
         writer.writerow(header)
         writer.writerows([_text(v) for v in row] for row in rows)
     return target
+
+
+def column_cells(values: np.ndarray) -> list[str]:
+    """One array's CSV cells as ``DataFrame.to_csv`` writes that column (before the formula
+    guard, which :func:`write_rows` applies to every cell).
+
+    Floats are NumPy's shortest round-trip text (pandas calls ``astype(str)`` too) and NaN an
+    empty cell; integers and booleans as text; dates ``YYYY-MM-DD`` (every value must be a
+    midnight, as pandas writes a dates-only column), NaT empty; text as it is, ``None`` empty.
+
+    >>> import numpy as np
+    >>> column_cells(np.array([0.1, np.nan, 1e-05, 2.0]))
+    ['0.1', '', '1e-05', '2.0']
+    >>> column_cells(np.array(["2024-01-05", "NaT"], dtype="datetime64[us]"))
+    ['2024-01-05', '']
+    """
+    import numpy as np
+
+    kind = values.dtype.kind
+    if kind == "f":
+        text = values.astype(str)
+        text[np.isnan(values)] = ""
+        return list(text.tolist())
+    if kind in "iub":
+        return [str(v) for v in values.tolist()]
+    if kind == "M":
+        day = values.astype("datetime64[D]")
+        if not bool((day == values)[~np.isnat(values)].all()):
+            raise ValueError("a date column with times: write it through pandas")
+        text = np.datetime_as_string(day, unit="D")
+        text[np.isnat(values)] = ""
+        return list(text.tolist())
+    return ["" if v is None else str(v) for v in values.tolist()]
+
+
+def write_columns(columns: Mapping[str, np.ndarray], path: Path) -> Path:
+    """Write equal-length arrays as :func:`~tickermap.tables.write_table` writes the same frame
+    to CSV (see :func:`column_cells`), atomically.
+
+    Raises:
+        ConfigError: the path is a folder, has an unknown extension or cannot be written.
+    """
+    cells = [column_cells(v) for v in columns.values()]
+    return write_rows(list(columns), list(zip(*cells, strict=True)), path)

@@ -1,0 +1,122 @@
+"""``tickermap exposure`` as one call: the fast path when the inputs allow it, else the full run.
+
+:func:`exposure_command` is what the CLI calls. It refuses outputs that overwrite an input or
+each other, then tries :func:`tickermap.exposure.fast.fast_exposure` (no pandas import, for
+Numerai-shaped Parquet inputs) and otherwise runs :func:`tickermap.exposure.run.run_exposure`
+and :func:`~tickermap.exposure.run.write_outputs`. Either way it returns an
+:class:`ExposureView`, the few numbers the command prints, and the files written; the files are
+the same bytes whichever path ran. This module imports neither pandas nor NumPy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ChurnLine", "ExposureView", "exposure_command", "output_paths", "planned_outputs"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChurnLine:
+    """One churn measure's summary: ``metric`` over its dates, and the N of a top/bottom one."""
+
+    metric: str
+    mean: float
+    max: float
+    latest: float
+    top_n: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureView:
+    """What ``tickermap exposure`` prints.
+
+    Attributes:
+        columns: the forum table's columns (``feature, mean, std, sharpe, positive_share,
+            latest, max_abs`` and ``spearman`` / ``neutralized`` when computed).
+        rows: its rows, largest mean first (the forum's order).
+        matched: signal rows joined to a feature row; ``signal_rows`` of all the signal's rows.
+        worst_coverage: the lowest share joined on a date; ``low_dates`` dates under 80%.
+        kept_out: signal rows the point-in-time history kept out (None without ``--history``).
+        churn: one line per churn measure.
+    """
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    matched: int
+    signal_rows: int
+    worst_coverage: float
+    low_dates: int
+    kept_out: int | None
+    churn: tuple[ChurnLine, ...]
+
+
+def output_paths(out: Path) -> dict[str, Path]:
+    """Where each table goes: OUT is the summary; the others get a suffix before the extension.
+
+    >>> sorted(output_paths(Path("x/exp.csv")).values())[0].name
+    'exp.churn.csv'
+    """
+    ext = "".join(out.suffixes[-1:]) or ".csv"
+    stem = out.name[: len(out.name) - len(ext)] if out.suffix else out.name
+    names = ("per_date", "coverage", "unmatched", "churn")
+    paths = {n: out.with_name(f"{stem}.{n}{ext}") for n in names}
+    return {"summary": out, **paths}
+
+
+def planned_outputs(
+    out: Path, *, plot: Path | None = None, html_path: Path | None = None
+) -> dict[str, Path | None]:
+    """Every file the exposure run would write, by the option that names it.
+
+    For :func:`tickermap.tables.check_outputs`, before any work.
+    """
+    tables = output_paths(out)
+    named: dict[str, Path | None] = {"--out": tables.pop("summary")}
+    named.update({f"--out ({name})": path for name, path in tables.items()})
+    return {**named, "--plot": plot, "--report": html_path}
+
+
+def exposure_command(
+    signal_path: Path,
+    features_path: Path,
+    out: Path,
+    *,
+    plot: Path | None = None,
+    html_path: Path | None = None,
+    **options: Any,
+) -> tuple[ExposureView, list[Path]]:
+    """Check the outputs, run the exposure analysis (fast path first) and write its files.
+
+    Args:
+        signal_path, features_path, out, plot, html_path: as ``tickermap exposure``.
+        options: the keywords of :func:`tickermap.exposure.run.run_exposure`.
+
+    Returns:
+        What to print, and the paths written.
+
+    Raises:
+        InputError, AnalysisError, ConfigError: as :func:`~tickermap.exposure.run.run_exposure`
+            (the fast path never raises for an input: it leaves such inputs to the full run).
+    """
+    from tickermap.exposure.fast import fast_exposure
+    from tickermap.tables import check_outputs
+
+    check_outputs(
+        inputs=[
+            signal_path,
+            features_path,
+            options.get("universe_path"),
+            options.get("history_path"),
+        ],
+        outputs=planned_outputs(out, plot=plot, html_path=html_path),
+    )
+    fast = fast_exposure(signal_path, features_path, out, plot=plot, html_path=html_path, **options)
+    if fast is not None:
+        return fast
+    from tickermap.exposure.run import run_exposure, view_of, write_outputs
+
+    report = run_exposure(signal_path, features_path, **options)
+    written = write_outputs(report, out, plot=plot, html_path=html_path)
+    return view_of(report), written
