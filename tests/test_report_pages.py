@@ -94,3 +94,17 @@ def test_report_totals_cover_every_exchange_and_say_none(tmp_path: Path) -> None
     quiet = render_report(empty)
     part = quiet[quiet.index('id="disagree"') : quiet.index('id="evidence"')]
     assert "none: the maps agree on every ticker" in part and "<table>" not in part
+
+
+def test_date_labels_are_evenly_spaced() -> None:
+    """Weekly dates get labels at even steps (no 1-week gap beside a 2-week one)."""
+    import itertools
+    import re
+
+    days = [f"2020-{m:02d}-{d:02d}" for m, d in [(1, 3), (1, 10), (1, 17), (1, 24), (1, 31),
+                                                   (2, 7), (2, 14), (2, 21)]]  # fmt: skip
+    svg = lines(days, [("c", [0.1 * i for i in range(8)], "#000")], title="C", ylabel="y")
+    shown = re.findall(r">(2020-\d\d-\d\d)<", svg)
+    picks = [days.index(d) for d in shown]
+    steps = {b - a for a, b in itertools.pairwise(picks)}
+    assert picks[0] == 0 and len(steps) == 1, shown

@@ -20,7 +20,7 @@ from datetime import date
 
 from tickermap.pages import escape
 
-__all__ = ["PALETTE", "hbars", "lines", "nice_ticks"]
+__all__ = ["PALETTE", "date_ticks", "hbars", "lines", "nice_ticks"]
 
 PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3")
 """Series colours, in order."""
@@ -127,6 +127,22 @@ def _days(dates: Sequence[str]) -> list[int]:
     return [date.fromisoformat(str(d)[:10]).toordinal() for d in dates]
 
 
+def date_ticks(n: int, labels: int) -> list[int]:
+    """Which of ``n`` dates get a label: every ``step``-th from the first (even spacing), and the
+    last when it is at least 3/4 of a step past the one before.
+
+    >>> date_ticks(8, 5), date_ticks(52, 5), date_ticks(2, 5), date_ticks(1, 5)
+    ([0, 2, 4, 6], [0, 13, 26, 39, 51], [0, 1], [0])
+    """
+    if n <= 0:
+        return []
+    step = max(1, -(-(n - 1) // max(labels - 1, 1)))
+    picks = list(range(0, n, step))
+    if n - 1 - picks[-1] >= 0.75 * step:
+        picks.append(n - 1)
+    return picks
+
+
 def _path(xs: Sequence[float], ys: Sequence[float | None]) -> str:
     """An SVG path through the points; a missing value breaks the line."""
     out, pen = [], "M"
@@ -185,9 +201,7 @@ def lines(
             f"stroke='{'#999' if t == 0 else '#e3e3e3'}'/><text x='{left - 4}' "
             f"y='{sy(t) + 4:.1f}' text-anchor='end' {_FONT}>{_fmt(t, percent)}</text>"
         )
-    labels = max(2, min(5, pw // 110))
-    picks = sorted({round(i * (len(days) - 1) / (labels - 1)) for i in range(labels)})
-    for k in picks if days else ():
+    for k in date_ticks(len(days), max(2, min(5, pw // 110))):
         anchor = "start" if k == 0 else "end" if k == len(days) - 1 else "middle"
         parts.append(
             f"<text x='{sx(days[k]):.1f}' y='{top + ph + 14}' text-anchor='{anchor}' {_FONT}>"
