@@ -230,3 +230,20 @@ def test_cli_prints_the_same_for_parquet_and_csv(tmp_path: Path) -> None:
         strict=True,
     ):
         assert slow.read_bytes() == fast.read_bytes(), slow.name
+
+
+def test_declines_a_damaged_parquet_and_the_cli_words_it(tmp_path: Path) -> None:
+    sig, feats = make(8)
+    s, f = _write(sig, tmp_path / "s.parquet"), _write(feats, tmp_path / "f.parquet")
+    data = bytearray(f.read_bytes())
+    middle = len(data) // 2
+    del data[middle : middle + 500]  # pages cut out: the footer's offsets point past them
+    f.write_bytes(bytes(data))
+    assert fast_exposure(s, f, tmp_path / "o.csv") is None
+    res = CliRunner().invoke(
+        app,
+        ["exposure", "--signal", str(s), "--features", str(f), "--out", str(tmp_path / "o.csv")],
+    )
+    assert res.exit_code == 3, res.output
+    assert "f.parquet" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "o.csv").exists()

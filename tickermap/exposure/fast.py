@@ -124,9 +124,31 @@ def _read(
     signal_column: str | None,
     features_key: str | None,
 ) -> _Inputs:
-    s_file, f_file = _parquet(signal_path), _parquet(features_path)
-    if features_path.stat().st_size > STREAM_BYTES:
+    if features_path.is_file() and features_path.stat().st_size > STREAM_BYTES:
         raise _Declined("a features file to stream")
+    s_file = _parquet(signal_path)
+    try:
+        f_file = _parquet(features_path)
+    except _Declined:
+        s_file.close()
+        raise
+    try:
+        return _read_open(s_file, f_file, signal_path, features_path, signal_key, signal_column,
+                          features_key)  # fmt: skip
+    finally:
+        s_file.close()
+        f_file.close()
+
+
+def _read_open(
+    s_file: Any,
+    f_file: Any,
+    signal_path: Path,
+    features_path: Path,
+    signal_key: str | None,
+    signal_column: str | None,
+    features_key: str | None,
+) -> _Inputs:
     s_names, f_names = list(s_file.schema_arrow.names), list(f_file.schema_arrow.names)
     if len(set(s_names)) < len(s_names) or len(set(f_names)) < len(f_names):
         raise _Declined("repeated column names")
@@ -146,8 +168,11 @@ def _read(
     names = [c for c in f_names if c not in (DATE, key)]
     if not names:
         raise _Declined("no feature column")
-    s_tab = s_file.read(columns=[DATE, key, column])
-    f_tab = f_file.read(columns=[DATE, key, *names])
+    try:
+        s_tab = s_file.read(columns=[DATE, key, column])
+        f_tab = f_file.read(columns=[DATE, key, *names])
+    except Exception as exc:  # a damaged file: the pandas run words the error
+        raise _Declined(str(exc)) from exc
     dates, keys = _rows(s_tab, f_tab, key)
     return _Inputs(key, dates, keys, _values(s_tab.column(column)), names, _features(f_tab, names))
 
