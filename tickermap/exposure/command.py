@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ChurnLine", "ExposureView", "exposure_command", "output_paths", "planned_outputs"]
+__all__ = [
+    "ChurnLine",
+    "ExposureView",
+    "check_paths",
+    "exposure_command",
+    "output_paths",
+    "planned_outputs",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +85,30 @@ def planned_outputs(
     return {**named, "--plot": plot, "--report": html_path}
 
 
+def check_paths(
+    signal_path: Path,
+    features_path: Path,
+    out: Path,
+    *,
+    plot: Path | None = None,
+    html_path: Path | None = None,
+    **options: Any,
+) -> None:
+    """Refuse outputs that are an input or another output, before any work (``options``: the
+    run's keywords; its universe and history are inputs too)."""
+    from tickermap.tables import check_outputs
+
+    check_outputs(
+        inputs=[
+            signal_path,
+            features_path,
+            options.get("universe_path"),
+            options.get("history_path"),
+        ],
+        outputs=planned_outputs(out, plot=plot, html_path=html_path),
+    )
+
+
 def exposure_command(
     signal_path: Path,
     features_path: Path,
@@ -101,17 +132,8 @@ def exposure_command(
             (the fast path never raises for an input: it leaves such inputs to the full run).
     """
     from tickermap.exposure.fast import fast_exposure
-    from tickermap.tables import check_outputs
 
-    check_outputs(
-        inputs=[
-            signal_path,
-            features_path,
-            options.get("universe_path"),
-            options.get("history_path"),
-        ],
-        outputs=planned_outputs(out, plot=plot, html_path=html_path),
-    )
+    check_paths(signal_path, features_path, out, plot=plot, html_path=html_path, **options)
     fast = fast_exposure(signal_path, features_path, out, plot=plot, html_path=html_path, **options)
     if fast is not None:
         return fast

@@ -19,6 +19,7 @@ which also words every error: this path never raises for a bad input, it decline
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -126,55 +127,36 @@ def _read(
 ) -> _Inputs:
     if features_path.is_file() and features_path.stat().st_size > STREAM_BYTES:
         raise _Declined("a features file to stream")
-    s_file = _parquet(signal_path)
-    try:
-        f_file = _parquet(features_path)
-    except _Declined:
-        s_file.close()
-        raise
-    try:
-        return _read_open(s_file, f_file, signal_path, features_path, signal_key, signal_column,
-                          features_key)  # fmt: skip
-    finally:
-        s_file.close()
-        f_file.close()
-
-
-def _read_open(
-    s_file: Any,
-    f_file: Any,
-    signal_path: Path,
-    features_path: Path,
-    signal_key: str | None,
-    signal_column: str | None,
-    features_key: str | None,
-) -> _Inputs:
-    s_names, f_names = list(s_file.schema_arrow.names), list(f_file.schema_arrow.names)
-    if len(set(s_names)) < len(s_names) or len(set(f_names)) < len(f_names):
-        raise _Declined("repeated column names")
-    if signal_column is not None:
-        column = signal_column
-    elif SIGNAL in s_names:
-        column = SIGNAL
-    else:
-        found = [c for c in SIGNAL_COLUMNS if c in s_names]
-        column = found[0] if len(found) == 1 else ""
-    if column not in s_names or DATE not in s_names or DATE not in f_names:
-        raise _Declined("no signal or date column")
-    others = [c for c in s_names if c not in (column, SIGNAL)]
-    key = _pick(others, signal_key, signal_path, "signal")
-    if _pick(f_names, features_key, features_path, "features") != key:
-        raise _Declined("different key columns")
-    names = [c for c in f_names if c not in (DATE, key)]
-    if not names:
-        raise _Declined("no feature column")
-    try:
-        s_tab = s_file.read(columns=[DATE, key, column])
-        f_tab = f_file.read(columns=[DATE, key, *names])
-    except Exception as exc:  # a damaged file: the pandas run words the error
-        raise _Declined(str(exc)) from exc
-    dates, keys = _rows(s_tab, f_tab, key)
-    return _Inputs(key, dates, keys, _values(s_tab.column(column)), names, _features(f_tab, names))
+    with contextlib.ExitStack() as files:  # both files closed on every path
+        s_file = files.enter_context(contextlib.closing(_parquet(signal_path)))
+        f_file = files.enter_context(contextlib.closing(_parquet(features_path)))
+        s_names, f_names = list(s_file.schema_arrow.names), list(f_file.schema_arrow.names)
+        if len(set(s_names)) < len(s_names) or len(set(f_names)) < len(f_names):
+            raise _Declined("repeated column names")
+        if signal_column is not None:
+            column = signal_column
+        elif SIGNAL in s_names:
+            column = SIGNAL
+        else:
+            found = [c for c in SIGNAL_COLUMNS if c in s_names]
+            column = found[0] if len(found) == 1 else ""
+        if column not in s_names or DATE not in s_names or DATE not in f_names:
+            raise _Declined("no signal or date column")
+        others = [c for c in s_names if c not in (column, SIGNAL)]
+        key = _pick(others, signal_key, signal_path, "signal")
+        if _pick(f_names, features_key, features_path, "features") != key:
+            raise _Declined("different key columns")
+        names = [c for c in f_names if c not in (DATE, key)]
+        if not names:
+            raise _Declined("no feature column")
+        try:
+            s_tab = s_file.read(columns=[DATE, key, column])
+            f_tab = f_file.read(columns=[DATE, key, *names])
+        except Exception as exc:  # a damaged file: the pandas run words the error
+            raise _Declined(str(exc)) from exc
+        dates, keys = _rows(s_tab, f_tab, key)
+        signal = _values(s_tab.column(column))
+        return _Inputs(key, dates, keys, signal, names, _features(f_tab, names))
 
 
 def _rows(s_tab: pa.Table, f_tab: pa.Table, key: str) -> tuple[np.ndarray, pa.Array]:

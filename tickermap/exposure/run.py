@@ -26,6 +26,7 @@ from tickermap.exposure.churn import churn, summarize_churn
 from tickermap.exposure.command import (
     ChurnLine,
     ExposureView,
+    check_paths,
     output_paths,
     planned_outputs,
 )
@@ -337,18 +338,9 @@ def exposure_files(
 ) -> tuple[ExposureReport, list[Path]]:
     """:func:`run_exposure` (``options`` are its keywords) then :func:`write_outputs`.
 
-    The one call ``tickermap exposure`` makes; returns the report and the paths written.
+    For library users who want the whole report; ``tickermap exposure`` calls
+    :func:`~tickermap.exposure.command.exposure_command` (which may skip pandas).
     """
-    from tickermap.tables import check_outputs
-
-    check_outputs(
-        inputs=[
-            signal_path,
-            features_path,
-            options.get("universe_path"),
-            options.get("history_path"),
-        ],
-        outputs=planned_outputs(out, plot=plot, html_path=html_path),
-    )
+    check_paths(signal_path, features_path, out, plot=plot, html_path=html_path, **options)
     report = run_exposure(signal_path, features_path, **options)
     return report, write_outputs(report, out, plot=plot, html_path=html_path)
