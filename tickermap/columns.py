@@ -85,13 +85,14 @@ def pick_key(columns: Sequence[str], given: str | None, path: Path, what: str) -
     """
     if given is not None:
         if given not in columns:
-            raise InputError(f"the {what} has no key column {given!r}", path=path, line=1)
+            raise InputError(f"the {what} file has no key column {given!r}", path=path, line=1)
         return given
     for key in JOIN_KEYS:
         if key in columns:
             return key
     raise InputError(
-        f"the {what} has no key column (one of {', '.join(JOIN_KEYS)}); name it with --{what}-key",
+        f"the {what} file has no key column (one of {', '.join(JOIN_KEYS)}); name it with "
+        f"--{what}-key",
         path=path,
         line=1,
     )

@@ -66,6 +66,6 @@ def _exit(code: int) -> NoReturn:
             thread.join()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe (``| head``)
-            stream.flush()
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()  # a closed pipe (``| head``), or None when started with ``>&-``
     os._exit(code)

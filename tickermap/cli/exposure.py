@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 import typer
 
 from tickermap.cli._app import app, command, console, table
-from tickermap.errors import ConfigError
 
 if TYPE_CHECKING:
     from tickermap.exposure.command import ExposureView
@@ -24,6 +23,8 @@ _LABELS = {
 def _cell(column: str, value: object) -> str:
     if isinstance(value, str):
         return value
+    if value != value:  # NaN: no date had a value
+        return "n/a"
     unsigned = column in ("std", "positive_share", "max_abs")
     return f"{value:.3f}" if unsigned else f"{value:+.3f}"
 
@@ -105,7 +106,7 @@ def exposure(
         50, "--top-n", min=0, help="N for top/bottom-N churn (0: skip; under 2N tickers: half)."
     ),
     method: list[str] = typer.Option(
-        ["numerai", "spearman"], "--method", help="numerai and/or spearman."
+        ["numerai", "spearman"], "--method", help="numerai and/or spearman (repeat, or a,b)."
     ),
     stream: bool | None = typer.Option(
         None,
@@ -120,10 +121,6 @@ def exposure(
     from tickermap.cli._progress import RichProgress
     from tickermap.exposure.command import exposure_command
 
-    unknown = sorted(set(method) - {"numerai", "spearman"})
-    if unknown:
-        raise ConfigError(f"--method {', '.join(unknown)}: choose numerai and/or spearman")
-    methods = [m for m in ("numerai", "spearman") if m in method]
     with RichProgress() as progress:
         result, written = exposure_command(
             signal,
@@ -139,7 +136,7 @@ def exposure(
             size_column=size_column,
             proportion=proportion,
             top_n=top_n or None,
-            methods=methods or ["numerai"],
+            methods=method,
             stream=stream,
             progress=progress,
             history_path=history,

@@ -10,15 +10,22 @@ the same bytes whichever path ran. This module imports neither pandas nor NumPy.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from tickermap.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tickermap.exposure.kernels import Method
 
 __all__ = [
     "ChurnLine",
     "ExposureView",
     "check_paths",
     "exposure_command",
+    "exposure_methods",
     "output_paths",
     "planned_outputs",
 ]
@@ -57,6 +64,23 @@ class ExposureView:
     low_dates: int
     kept_out: int | None
     churn: tuple[ChurnLine, ...]
+
+
+def exposure_methods(values: Sequence[str]) -> list[Method]:
+    """The ``--method`` values (repeated, or comma-separated) in the canonical order.
+
+    >>> exposure_methods(["spearman,numerai"]), exposure_methods([]), exposure_methods(["numerai"])
+    (['numerai', 'spearman'], ['numerai'], ['numerai'])
+
+    Raises:
+        ConfigError: a name other than numerai or spearman.
+    """
+    asked = {m.strip() for value in values for m in value.split(",") if m.strip()}
+    unknown = sorted(asked - {"numerai", "spearman"})
+    if unknown:
+        raise ConfigError(f"--method {', '.join(unknown)}: choose numerai and/or spearman")
+    chosen: list[Method] = [m for m in ("numerai", "spearman") if m in asked]
+    return chosen or ["numerai"]
 
 
 def output_paths(out: Path) -> dict[str, Path]:
@@ -122,7 +146,8 @@ def exposure_command(
 
     Args:
         signal_path, features_path, out, plot, html_path: as ``tickermap exposure``.
-        options: the keywords of :func:`tickermap.exposure.run.run_exposure`.
+        options: the keywords of :func:`tickermap.exposure.run.run_exposure`; ``methods`` may be
+            given as typed (see :func:`exposure_methods`).
 
     Returns:
         What to print, and the paths written.
@@ -133,6 +158,8 @@ def exposure_command(
     """
     from tickermap.exposure.fast import fast_exposure
 
+    if "methods" in options:  # as typed: repeated or comma-separated names
+        options["methods"] = exposure_methods(options["methods"])
     check_paths(signal_path, features_path, out, plot=plot, html_path=html_path, **options)
     fast = fast_exposure(signal_path, features_path, out, plot=plot, html_path=html_path, **options)
     if fast is not None:

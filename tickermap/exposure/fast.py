@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tickermap.columns import DATE, SIGNAL, SIGNAL_COLUMNS, pick_key
+from tickermap.columns import DATE, SIGNAL, detect_signal_column, pick_key
 from tickermap.errors import InputError
 from tickermap.exposure.command import ChurnLine, ExposureView, output_paths
 
@@ -133,14 +133,11 @@ def _read(
         s_names, f_names = list(s_file.schema_arrow.names), list(f_file.schema_arrow.names)
         if len(set(s_names)) < len(s_names) or len(set(f_names)) < len(f_names):
             raise _Declined("repeated column names")
-        if signal_column is not None:
-            column = signal_column
-        elif SIGNAL in s_names:
-            column = SIGNAL
-        else:
-            found = [c for c in SIGNAL_COLUMNS if c in s_names]
-            column = found[0] if len(found) == 1 else ""
-        if column not in s_names or DATE not in s_names or DATE not in f_names:
+        try:
+            column = detect_signal_column(s_names, signal_column, signal_path)
+        except InputError as exc:
+            raise _Declined(str(exc)) from exc
+        if DATE not in s_names or DATE not in f_names:
             raise _Declined("no signal or date column")
         others = [c for c in s_names if c not in (column, SIGNAL)]
         key = _pick(others, signal_key, signal_path, "signal")
@@ -186,6 +183,9 @@ def _rows(s_tab: pa.Table, f_tab: pa.Table, key: str) -> tuple[np.ndarray, pa.Ar
     keys = pc.cast(s_tab.column(key), pa.large_string()).combine_chunks()
     if not keys.equals(pc.cast(f_tab.column(key), pa.large_string()).combine_chunks()):
         raise _Declined("not the same keys")
+    lengths = pc.utf8_length(pc.utf8_trim_whitespace(keys))  # int64 for large_string
+    if bool((_numpy(lengths, "int64") == 0).any()):  # (a pyarrow scalar imports pandas)
+        raise _Declined("a blank key (missing, as an empty CSV cell)")
     increasing = _numpy(pc.cast(pc.greater(keys[1:], keys[:-1]), pa.int8()), "int8") > 0
     new_date = dates[1:] != dates[:-1]
     if not bool((dates[1:] >= dates[:-1]).all() and (increasing | new_date).all()):

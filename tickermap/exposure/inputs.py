@@ -27,6 +27,7 @@ from tickermap.progress import Progress
 from tickermap.tables import (
     Where,
     no_rows_error,
+    parquet_names,
     parse_dates,
     parse_numbers,
     read_table,
@@ -99,13 +100,36 @@ def read_signal(path: Path, key: str | None, column: str | None = None) -> tuple
     raw = read_table(path)
     if raw.empty:
         raise no_rows_error(path, "there is no signal to measure")
-    if column is not None or SIGNAL not in raw.columns:  # 'prediction', or named
-        col = detect_signal_column(list(raw.columns), column, path)
+    col = detect_signal_column(list(raw.columns), column, path)  # both names: say which
+    if col != SIGNAL:
         raw = raw.drop(columns=[SIGNAL], errors="ignore").rename(columns={col: SIGNAL})
     skey = pick_key([c for c in raw.columns if c != SIGNAL], key, path, "signal")
-    if SIGNAL not in raw.columns:
-        raise InputError(f"missing required column {SIGNAL!r}", path=path, line=1)
-    return _prepare(raw[[DATE, skey, SIGNAL]].copy(), skey, [SIGNAL], path), skey
+    frame = blank_keys_missing(raw[[DATE, skey, SIGNAL]].copy(), skey)
+    return _prepare(frame, skey, [SIGNAL], path), skey  # a missing key: an unmatched row
+
+
+def blank_keys_missing(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Empty or blank keys as missing, as an empty CSV cell is (a Parquet file can hold ``""``)."""
+    keys = frame[key]
+    if keys.dtype == object or isinstance(keys.dtype, pd.StringDtype):
+        blank = keys.astype("string").str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+        if blank.any():
+            frame[key] = keys.mask(blank)
+    return frame
+
+
+def _require_keys(frame: pd.DataFrame, key: str, path: Path, where: Where | None = None) -> None:
+    """A feature row without its key cannot be joined: stop at the first, naming it."""
+    missing = frame[key].isna().to_numpy()
+    if missing.any():
+        pos = int(np.flatnonzero(missing)[0])
+        raise (where or _where(path)).fail(
+            f"missing {key} ({int(missing.sum())} feature rows in total); fill it in or drop "
+            "those rows",
+            pos=pos,
+            column=key,
+            value="",
+        )
 
 
 def feature_batches(
@@ -122,14 +146,15 @@ def feature_batches(
         if frame.empty:
             raise no_rows_error(path, "there are no features to measure against")
         key = pick_key(list(frame.columns), key, path, "features")
+        _require_keys(blank_keys_missing(frame, key), key, path)
         numeric = [c for c in frame.columns if c not in (DATE, key)]
         frame = _prepare(frame, key, numeric, path)
         return frame[[DATE, key]], iter([frame])
     import pyarrow.dataset as ds  # only needed when streaming
-    import pyarrow.parquet as pq
 
-    key = pick_key(list(pq.read_schema(path).names), key, path, "features")
+    key = pick_key(parquet_names(path), key, path, "features")
     key_frame = read_table(path, columns=[DATE, key])
+    _require_keys(blank_keys_missing(key_frame, key), key, path)
     raw_dates = key_frame[DATE].drop_duplicates().sort_values()
     keys = _prepare(key_frame, key, [], path)
     step = DATES_PER_BATCH
@@ -139,8 +164,11 @@ def feature_batches(
         dataset = ds.dataset(str(path), format="parquet")
         progress.start("features (streamed)", total=len(batches))
         for batch in batches:
-            table = dataset.to_table(filter=ds.field(DATE).isin(batch.tolist()))
-            frame = table.to_pandas()
+            try:
+                table = dataset.to_table(filter=ds.field(DATE).isin(batch.tolist()))
+            except Exception as exc:  # pyarrow raises many types: a damaged data page
+                raise InputError(f"cannot read as Parquet: {exc}", path=path) from exc
+            frame = blank_keys_missing(table.to_pandas(), key)
             numeric = [c for c in frame.columns if c not in (DATE, key)]
             # rows of a batch are not file rows: name the column and value, not a row number
             at = Where(path, None, named_rows=False)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from tickermap.tables.read import (
         csv_text,
         no_rows_error,
+        parquet_names,
         ragged_row,
         read_table,
         require_columns,
@@ -76,6 +77,7 @@ __all__ = [
     "guard_formulas",
     "is_small_csv",
     "no_rows_error",
+    "parquet_names",
     "parse_dates",
     "parse_numbers",
     "ragged_row",

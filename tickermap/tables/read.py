@@ -22,7 +22,14 @@ from tickermap.tables.formats import table_format
 if TYPE_CHECKING:  # imported where a frame is built: tables.rows reads small CSVs without it
     import pandas as pd
 
-__all__ = ["csv_text", "no_rows_error", "ragged_row", "read_table", "require_columns"]
+__all__ = [
+    "csv_text",
+    "no_rows_error",
+    "parquet_names",
+    "ragged_row",
+    "read_table",
+    "require_columns",
+]
 
 _PARQUET_MAGIC = b"PAR1"
 
@@ -189,9 +196,11 @@ def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
     return frame
 
 
-def _read_parquet(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
-    import pandas as pd
-
+def _check_parquet(path: Path) -> None:
+    if not path.exists():
+        raise InputError("no such file; check the path", path=path)
+    if path.is_dir():
+        raise InputError("this is a folder, not a table file", path=path)
     try:
         with path.open("rb") as fh:
             head = fh.read(4)
@@ -202,6 +211,28 @@ def _read_parquet(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
             "this is not a Parquet file (no PAR1 magic bytes); if it is CSV, rename it to .csv",
             path=path,
         )
+
+
+def parquet_names(path: str | Path) -> list[str]:
+    """The column names of a Parquet file, with :func:`read_table`'s errors.
+
+    Raises:
+        InputError: missing, a folder, not Parquet, or a footer that cannot be read.
+    """
+    import pyarrow.parquet as pq
+
+    p = Path(path)
+    _check_parquet(p)
+    try:
+        return [str(n) for n in pq.read_schema(p).names]
+    except Exception as exc:  # pyarrow raises many types; all mean the same thing to a user
+        raise InputError(f"cannot read as Parquet: {exc}", path=p) from exc
+
+
+def _read_parquet(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
+    import pandas as pd
+
+    _check_parquet(path)
     try:
         return pd.read_parquet(path, columns=list(usecols) if usecols else None)
     except Exception as exc:  # pyarrow raises many types; all mean the same thing to a user
