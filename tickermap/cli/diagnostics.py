@@ -65,7 +65,7 @@ def _render(result: DiagnosticsReport, written: list[Path]) -> None:
     view = table(f"Diagnostics over {len(result.per_date)} dates", *cols, right=tuple(cols[1:]))
     view.columns[0].no_wrap = True  # metric names are numerai-tools function names: never split
     for row in result.summary[cols].itertuples(index=False):
-        view.add_row(*[v if isinstance(v, str) else f"{v:.4g}" for v in row])
+        view.add_row(*[v if isinstance(v, str) else "n/a" if v != v else f"{v:.4g}" for v in row])
     console.print(view)
     for rule in result.rules.itertuples(index=False):
         console.print(
