@@ -224,13 +224,16 @@ def _normal(text: str) -> str:
     return " ".join(_DURATION.sub("<t>", text).split())
 
 
-def _first_comparable(shown: list[str]) -> str | None:
+def _comparable(shown: list[str]) -> list[str]:
+    """The shown lines checked against the output: all but blanks, table borders and rows
+    (their widths follow the terminal), paths or placeholders and ``(...)`` asides; a line cut
+    with ``...`` is checked up to the cut."""
+    lines = []
     for line in shown:
-        s = line.strip()
-        if not s or s.startswith(("...", "/", "<")) or _BOX.search(s):
-            continue
-        return s
-    return None
+        s = line.strip().split("...")[0].rstrip().removesuffix("(").rstrip()
+        if s and not s.startswith(("/", "<", "(")) and not _BOX.search(s):
+            lines.append(s)
+    return lines
 
 
 def check(ex: Example, i: int, out: Path, ports: dict[str, str]) -> str | None:
@@ -245,9 +248,14 @@ def check(ex: Example, i: int, out: Path, ports: dict[str, str]) -> str | None:
         return f"exit 0, but the README shows an Error:\n{tail}"
     if ex.expect_rc is not None and rc != ex.expect_rc:
         return f"exit {rc}, expected {ex.expect_rc}:\n{tail}"
-    want = _first_comparable(ex.shown)
-    if want is not None and not ex.background and _normal(_remap(want, ports)) not in _normal(got):
-        return f"the output lacks the README's line {want!r}:\n{tail}"
+    if ex.background:
+        return None
+    text, at = _normal(got), 0
+    for want in _comparable(ex.shown):  # every shown line, in the README's order
+        found = text.find(_normal(_remap(want, ports)), at)
+        if found < 0:
+            return f"the output lacks the README's line {want!r}:\n{tail}"
+        at = found
     return None
 
 
@@ -398,3 +406,17 @@ def test_every_readme_example_runs_as_written(tmp_path: Path) -> None:
     assert not failures, f"{len(failures)} of {ran} README examples failed:\n\n" + "\n\n".join(
         failures
     )
+
+
+def test_every_shown_line_is_checked_in_order(tmp_path: Path) -> None:
+    """A stale line after a correct first line fails; cut lines and asides do not."""
+    text = (
+        "```console\n$ printf 'a\\nb 1\\nc\\n'\na\n(... then more ...)\nb 2\n"
+        "$ printf 'x\\ny long line\\nz\\n'\nx\ny lo...\nz\n$ printf 'p\\nq\\n'\nq\np\n```\n"
+    )
+    examples = parse_readme(text)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    failures = run_examples(examples, tmp_path, env, tmp_path, {})
+    assert [f.split(":")[0] for f in failures] == ["README line 2", "README line 10"], failures
+    assert "lacks the README's line 'b 2'" in failures[0]
+    assert "lacks the README's line 'p'" in failures[1]  # shown out of order
