@@ -10,7 +10,8 @@ the same bytes whichever path ran. This module imports neither pandas nor NumPy.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ __all__ = [
     "check_paths",
     "exposure_command",
     "exposure_methods",
+    "forum_rows",
     "output_paths",
     "planned_outputs",
 ]
@@ -64,6 +66,49 @@ class ExposureView:
     low_dates: int
     kept_out: int | None
     churn: tuple[ChurnLine, ...]
+
+
+FORUM_STATS = ("mean", "std", "sharpe", "positive_share", "latest", "max_abs")
+"""The summary statistics the forum table shows, after ``feature``."""
+
+
+def forum_rows(summary: Mapping[str, Any]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """The forum table from the summary's columns (arrays or lists): (columns, rows).
+
+    One row per feature, the raw exposures of the primary method (``numerai`` when computed),
+    with ``spearman`` (its raw mean) and ``neutralized`` (the primary method's mean after
+    neutralisation) when computed; largest mean first, NaN last, ties in summary order.
+
+    >>> s = {"stage": ["raw"] * 2, "method": ["numerai"] * 2, "feature": ["a", "b"],
+    ...      **{c: [0.1, 0.3] for c in FORUM_STATS}}
+    >>> [r[0] for r in forum_rows(s)[1]]
+    ['b', 'a']
+    """
+    stage, method, feature = summary["stage"], summary["method"], summary["feature"]
+    methods = list(dict.fromkeys(str(m) for m in method))
+    primary = "numerai" if "numerai" in methods else methods[0]
+
+    def means(of_stage: str, of_method: str) -> dict[str, float]:
+        return {
+            str(f): float(v)
+            for st, m, f, v in zip(stage, method, feature, summary["mean"], strict=True)
+            if st == of_stage and m == of_method
+        }
+
+    extra = {}
+    if primary != "spearman" and "spearman" in methods:
+        extra["spearman"] = means("raw", "spearman")
+    neutral = means("neutralized", primary)
+    if neutral:
+        extra["neutralized"] = neutral
+    keyed: list[tuple[float, tuple[Any, ...]]] = []
+    for i, name in enumerate(feature):
+        if stage[i] == "raw" and method[i] == primary:
+            stats = [float(summary[c][i]) for c in FORUM_STATS]
+            more = [by.get(str(name), math.nan) for by in extra.values()]
+            keyed.append((stats[0], (str(name), *stats, *more)))
+    keyed.sort(key=lambda k: (math.isnan(k[0]), 0.0 if math.isnan(k[0]) else -k[0]))
+    return ("feature", *FORUM_STATS, *extra), [row for _, row in keyed]
 
 
 def exposure_methods(values: Sequence[str]) -> list[Method]:

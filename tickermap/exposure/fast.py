@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from tickermap.columns import DATE, SIGNAL, detect_signal_column, pick_key
 from tickermap.errors import InputError
-from tickermap.exposure.command import ChurnLine, ExposureView, output_paths
+from tickermap.exposure.command import ChurnLine, ExposureView, forum_rows, output_paths
 
 if TYPE_CHECKING:
     import numpy as np
@@ -295,9 +295,10 @@ def _run(inp: _Inputs, out: Path, top_n: int | None, methods: list[Method]) -> t
     for name, columns in tables.items():
         write_columns(columns, paths[name])
     rows = len(inp.signal)
+    forum_columns, forum = forum_rows(summary)
     view = ExposureView(
-        columns=_forum_columns(methods),
-        rows=_forum_rows(summary, methods),
+        columns=forum_columns,
+        rows=tuple(forum),
         matched=rows,
         signal_rows=rows,
         worst_coverage=1.0,
@@ -363,34 +364,3 @@ def _churn(
         for r in summarize_churn_columns(cols, used)
     )
     return table, lines
-
-
-def _forum_columns(methods: list[Method]) -> tuple[str, ...]:
-    base = ("feature", "mean", "std", "sharpe", "positive_share", "latest", "max_abs")
-    primary = "numerai" if "numerai" in methods else methods[0]
-    return (*base, "spearman") if primary != "spearman" and "spearman" in methods else base
-
-
-def _forum_rows(
-    summary: dict[str, np.ndarray], methods: list[Method]
-) -> tuple[tuple[Any, ...], ...]:
-    """The forum table of :func:`tickermap.exposure.run.forum_table`: raw exposures of the
-    primary method, largest mean first (the summary's order), with the Spearman mean."""
-    primary = "numerai" if "numerai" in methods else methods[0]
-    spearman = {
-        f: float(m)
-        for f, meth, m in zip(summary["feature"], summary["method"], summary["mean"], strict=True)
-        if meth == "spearman"
-    }
-    with_spearman = len(_forum_columns(methods)) > 7
-    rows = []
-    for i in range(len(summary["feature"])):
-        if summary["method"][i] != primary:
-            continue
-        row: list[Any] = [str(summary["feature"][i])]
-        row += [float(summary[c][i]) for c in ("mean", "std", "sharpe", "positive_share")]
-        row += [float(summary["latest"][i]), float(summary["max_abs"][i])]
-        if with_spearman:
-            row.append(spearman.get(row[0], float("nan")))
-        rows.append(tuple(row))
-    return tuple(rows)

@@ -27,6 +27,7 @@ from tickermap.exposure.command import (
     ChurnLine,
     ExposureView,
     check_paths,
+    forum_rows,
     output_paths,
     planned_outputs,
 )
@@ -250,27 +251,17 @@ def forum_table(report: ExposureReport) -> pd.DataFrame:
 
     Columns: ``feature, mean, std, sharpe, positive_share, latest, max_abs`` of the primary
     method, plus ``spearman`` (its mean) and ``neutralized`` (mean after neutralisation) when
-    computed. Sorted like the forum post: largest positive first, most negative last.
+    computed. Sorted like the forum post: largest positive first, most negative last
+    (:func:`~tickermap.exposure.command.forum_rows`, which the fast path shares).
     """
     s = report.summary
-    methods = list(dict.fromkeys(s["method"]))
-    primary = "numerai" if "numerai" in methods else methods[0]
-    base = s[(s["stage"] == "raw") & (s["method"] == primary)].set_index("feature")
-    out = base[["mean", "std", "sharpe", "positive_share", "latest", "max_abs"]].copy()
-    if primary != "spearman" and "spearman" in methods:
-        sp = s[(s["stage"] == "raw") & (s["method"] == "spearman")].set_index("feature")
-        out["spearman"] = sp["mean"]
-    neu = s[(s["stage"] == "neutralized") & (s["method"] == primary)].set_index("feature")
-    if len(neu):
-        out["neutralized"] = neu["mean"]
-    return out.sort_values("mean", ascending=False).reset_index()
+    columns, rows = forum_rows({c: s[c].to_numpy() for c in s.columns})
+    return pd.DataFrame(rows, columns=list(columns))
 
 
 def view_of(report: ExposureReport) -> ExposureView:
     """What ``tickermap exposure`` prints of a report: the forum table, coverage and churn."""
-    from tickermap.diagnostics.conventions import forum_order
-
-    table = forum_order(forum_table(report))
+    table = forum_table(report)
     cov = report.coverage
     kept = cov.get("kept_out_by_history")
     return ExposureView(
