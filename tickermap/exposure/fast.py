@@ -162,6 +162,8 @@ def _rows(s_tab: pa.Table, f_tab: pa.Table, key: str) -> tuple[np.ndarray, pa.Ar
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from tickermap.exposure.kernels import non_decreasing
+
     if s_tab.num_rows != f_tab.num_rows or s_tab.num_rows < 2:
         raise _Declined("not the same rows")
     date_type = s_tab.schema.field(DATE).type
@@ -188,7 +190,7 @@ def _rows(s_tab: pa.Table, f_tab: pa.Table, key: str) -> tuple[np.ndarray, pa.Ar
         raise _Declined("a blank key (missing, as an empty CSV cell)")
     increasing = _numpy(pc.cast(pc.greater(keys[1:], keys[:-1]), pa.int8()), "int8") > 0
     new_date = dates[1:] != dates[:-1]
-    if not bool((dates[1:] >= dates[:-1]).all() and (increasing | new_date).all()):
+    if not (non_decreasing(dates) and bool((increasing | new_date).all())):
         raise _Declined("rows not sorted by (date, key), each pair once")
     return dates, keys
 
@@ -271,7 +273,7 @@ def _run(inp: _Inputs, out: Path, top_n: int | None, methods: list[Method]) -> t
         "reason": np.concatenate([w for _, parts in blocks for _, _, w in parts]).astype(object),
     }
     summary = _summary(per_date, methods, inp.names, n_dates)
-    churn, churn_lines = _churn(inp, al.codes, len(al.dates), top_n)
+    churn, churn_lines = _churn(inp, al.codes, al.dates, top_n)
     sizes = np.diff(np.r_[al.starts, len(al.codes)]).astype(np.int64)
     coverage = {
         DATE: al.dates,
@@ -337,20 +339,20 @@ def _summary(
 
 
 def _churn(
-    inp: _Inputs, codes: np.ndarray, n_dates: int, top_n: int | None
+    inp: _Inputs, codes: np.ndarray, days: np.ndarray, top_n: int | None
 ) -> tuple[dict[str, np.ndarray], tuple[ChurnLine, ...]]:
+    """The churn table and summary lines; ``codes`` index each row's date in ``days``."""
     import numpy as np
     import pyarrow.compute as pc
 
     from tickermap.exposure.churn_arrays import CHURN_COLUMNS, churn_arrays, summarize_churn_columns
 
-    if n_dates < 2:
+    if len(days) < 2:
         return {c: np.zeros(0, dtype=object) for c in CHURN_COLUMNS}, ()
     distinct = pc.unique(inp.keys)
     ordered = distinct.take(pc.sort_indices(distinct))
     kcodes = _numpy(pc.index_in(inp.keys, value_set=ordered), "int32").astype(np.int64)
-    days = inp.dates[np.flatnonzero(np.r_[True, inp.dates[1:] != inp.dates[:-1]])]
-    cols = churn_arrays(codes, kcodes, len(ordered), inp.signal, n_dates, top_n=top_n,
+    cols = churn_arrays(codes, kcodes, len(ordered), inp.signal, len(days), top_n=top_n,
                         scale_top_n=True)  # fmt: skip
     missing = cols["top_n_missing"]
     top = cols["top_n"].astype(object)

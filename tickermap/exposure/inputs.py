@@ -118,12 +118,12 @@ def blank_keys_missing(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return frame
 
 
-def _require_keys(frame: pd.DataFrame, key: str, path: Path, where: Where | None = None) -> None:
+def _require_keys(frame: pd.DataFrame, key: str, path: Path) -> None:
     """A feature row without its key cannot be joined: stop at the first, naming it."""
     missing = frame[key].isna().to_numpy()
     if missing.any():
         pos = int(np.flatnonzero(missing)[0])
-        raise (where or _where(path)).fail(
+        raise _where(path).fail(
             f"missing {key} ({int(missing.sum())} feature rows in total); fill it in or drop "
             "those rows",
             pos=pos,
@@ -168,7 +168,7 @@ def feature_batches(
                 table = dataset.to_table(filter=ds.field(DATE).isin(batch.tolist()))
             except Exception as exc:  # pyarrow raises many types: a damaged data page
                 raise InputError(f"cannot read as Parquet: {exc}", path=path) from exc
-            frame = blank_keys_missing(table.to_pandas(), key)
+            frame = table.to_pandas()  # its keys were checked in key_frame: none is blank
             numeric = [c for c in frame.columns if c not in (DATE, key)]
             # rows of a batch are not file rows: name the column and value, not a row number
             at = Where(path, None, named_rows=False)

@@ -196,11 +196,14 @@ def _read_csv(path: Path, usecols: Sequence[str] | None) -> pd.DataFrame:
     return frame
 
 
-def _check_parquet(path: Path) -> None:
+def _check_file(path: Path) -> None:
     if not path.exists():
         raise InputError("no such file; check the path", path=path)
     if path.is_dir():
         raise InputError("this is a folder, not a table file", path=path)
+
+
+def _check_parquet(path: Path) -> None:
     try:
         with path.open("rb") as fh:
             head = fh.read(4)
@@ -222,6 +225,7 @@ def parquet_names(path: str | Path) -> list[str]:
     import pyarrow.parquet as pq
 
     p = Path(path)
+    _check_file(p)
     _check_parquet(p)
     try:
         return [str(n) for n in pq.read_schema(p).names]
@@ -253,10 +257,7 @@ def read_table(path: str | Path, *, columns: Sequence[str] | None = None) -> pd.
         InputError: missing, empty, undecodable, duplicated header, wrong delimiter, not Parquet.
     """
     p = Path(path)
-    if not p.exists():
-        raise InputError("no such file; check the path", path=p)
-    if p.is_dir():
-        raise InputError("this is a folder, not a table file", path=p)
+    _check_file(p)
     frame = _read_parquet(p, columns) if table_format(p) == "parquet" else _read_csv(p, columns)
     if frame.shape[1] == 0:
         raise InputError("the file has no columns", path=p)
