@@ -254,25 +254,25 @@ def _run(inp: _Inputs, out: Path, top_n: int | None, methods: list[Method]) -> t
 ]:  # fmt: skip
     import numpy as np
 
-    from tickermap.exposure.kernels import aligned_row_for_row, feature_exposures
+    from tickermap.exposure.kernels import (
+        PER_DATE_COLUMNS,
+        aligned_row_for_row,
+        exposure_columns,
+        feature_exposures,
+    )
 
     al = aligned_row_for_row(inp.dates, inp.signal)
-    blocks = []
-    for method in methods:
-        parts = feature_exposures(al, inp.features, method=method, whole=True)
-        blocks.append((method, parts))
-    day = al.dates[al.date_index]
-    n_dates, n_feat = len(day), len(inp.names)
+    blocks = [
+        exposure_columns(al, inp.names, feature_exposures(al, inp.features, method=m, whole=True))
+        for m in methods
+    ]
+    n_rows = len(blocks[0][DATE])
     per_date: dict[str, np.ndarray] = {
-        "stage": np.full(n_dates * n_feat * len(blocks), "raw", dtype=object),
-        "method": np.repeat(np.asarray(methods, dtype=object), n_dates * n_feat),
-        DATE: np.tile(day, n_feat * len(blocks)),
-        "feature": np.tile(np.repeat(np.asarray(inp.names, dtype=object), n_dates), len(blocks)),
-        "exposure": np.concatenate([r for _, parts in blocks for r, _, _ in parts]),
-        "n_tickers": np.concatenate([n for _, parts in blocks for _, n, _ in parts]),
-        "reason": np.concatenate([w for _, parts in blocks for _, _, w in parts]).astype(object),
+        "stage": np.full(n_rows * len(blocks), "raw", dtype=object),
+        "method": np.repeat(np.asarray(methods, dtype=object), n_rows),
+        **{c: np.concatenate([b[c] for b in blocks]) for c in PER_DATE_COLUMNS},
     }
-    summary = _summary(per_date, methods, inp.names, n_dates)
+    summary = _summary(per_date, methods, inp.names, len(al.date_index))
     churn, churn_lines = _churn(inp, al.codes, al.dates, top_n)
     sizes = np.diff(np.r_[al.starts, len(al.codes)]).astype(np.int64)
     coverage = {
@@ -317,7 +317,7 @@ def _summary(
     """:func:`~tickermap.exposure.per_date.summarize_exposures` of the per-date columns."""
     import numpy as np
 
-    from tickermap.exposure.kernels import summarize_groups, summary_order
+    from tickermap.exposure.kernels import SUMMARY_STATS, summarize_groups, summary_order
 
     labels = [("raw", m, f) for m in methods for f in names]  # one chunk of dates each
     order = sorted(range(len(labels)), key=labels.__getitem__)
@@ -331,9 +331,7 @@ def _summary(
         "method": np.asarray([m for _, m, _ in sorted_labels], dtype=object),
         "feature": np.asarray([f for _, _, f in sorted_labels], dtype=object),
     }
-    for name in ("mean", "std", "sharpe", "positive_share", "latest", "latest_date", "max_abs"):
-        columns[name] = stats[name]
-    columns["n_dates"], columns["n_missing"] = stats["n_dates"], stats["n_missing"]
+    columns.update({name: stats[name] for name in SUMMARY_STATS})
     final = summary_order(stats["mean"], np.zeros(len(order), dtype=np.int64), method_code)
     return {name: values[final] for name, values in columns.items()}
 

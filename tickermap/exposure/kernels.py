@@ -13,20 +13,24 @@ same functions after their pandas joins and factorisations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
+from tickermap.columns import DATE
 from tickermap.exposure.gauss import ndtri
 
 __all__ = [
     "MIN_TICKERS",
+    "PER_DATE_COLUMNS",
+    "SUMMARY_STATS",
     "Aligned",
     "Method",
     "aligned_row_for_row",
     "date_runs",
+    "exposure_columns",
     "feature_exposures",
     "group_rank",
     "grouped_stats",
@@ -41,6 +45,24 @@ MIN_TICKERS = 10
 """Fewer tickers than this on a date give NaN with reason ``too_few_tickers``."""
 
 OK = "ok"
+FEATURE = "feature"
+EXPOSURE = "exposure"
+N_TICKERS = "n_tickers"
+REASON = "reason"
+PER_DATE_COLUMNS = (DATE, FEATURE, EXPOSURE, N_TICKERS, REASON)
+"""The per-date exposure table's columns (:func:`exposure_columns`)."""
+SUMMARY_STATS = (
+    "mean",
+    "std",
+    "sharpe",
+    "positive_share",
+    "latest",
+    "latest_date",
+    "max_abs",
+    "n_dates",
+    "n_missing",
+)
+"""The statistics :func:`summarize_groups` gives per feature, in the summary table's order."""
 
 
 def non_decreasing(values: np.ndarray) -> bool:
@@ -295,6 +317,21 @@ def feature_exposures(
     return [
         _one_feature(al, col, method, min_tickers, feature_pow15, cache, whole) for col in columns
     ]
+
+
+def exposure_columns(
+    al: Aligned, names: Sequence[str], parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> dict[str, np.ndarray]:
+    """The long per-date table (:data:`PER_DATE_COLUMNS`) of :func:`feature_exposures`'
+    ``parts`` for the features ``names``: each feature's dates in turn."""
+    n_dates = len(al.date_index)
+    return {
+        DATE: np.tile(al.dates[al.date_index], len(parts)),
+        FEATURE: np.repeat(np.asarray(names, dtype=object), n_dates),
+        EXPOSURE: np.concatenate([r for r, _, _ in parts]),
+        N_TICKERS: np.concatenate([n for _, n, _ in parts]),
+        REASON: np.concatenate([why for _, _, why in parts]).astype(str),
+    }
 
 
 def summarize_groups(

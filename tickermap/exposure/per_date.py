@@ -32,10 +32,15 @@ import pandas as pd
 from tickermap.columns import DATE, SIGNAL
 from tickermap.errors import AnalysisError
 from tickermap.exposure.kernels import (
+    EXPOSURE,
+    FEATURE,
     MIN_TICKERS,
+    PER_DATE_COLUMNS,
+    SUMMARY_STATS,
     Aligned,
     Method,
     aligned_row_for_row,
+    exposure_columns,
     feature_exposures,
     group_rank,
     grouped_stats,
@@ -56,13 +61,6 @@ __all__ = [
     "per_date_exposures",
     "summarize_exposures",
 ]
-
-FEATURE = "feature"
-EXPOSURE = "exposure"
-N_TICKERS = "n_tickers"
-REASON = "reason"
-OK = "ok"
-PER_DATE_COLUMNS = (DATE, FEATURE, EXPOSURE, N_TICKERS, REASON)
 
 
 def infer_key(signal: pd.DataFrame, features: pd.DataFrame, key: str | None) -> str:
@@ -197,16 +195,7 @@ def per_date_exposures(
     )
     if not parts or not len(al.codes):
         return pd.DataFrame({c: [] for c in PER_DATE_COLUMNS})
-    n_dates = len(al.date_index)
-    return pd.DataFrame(  # one frame for every feature: no concat of per-feature frames
-        {
-            DATE: np.tile(al.dates[al.date_index], len(parts)),
-            FEATURE: np.repeat(np.asarray(cols, dtype=object), n_dates),
-            EXPOSURE: np.concatenate([r for r, _, _ in parts]),
-            N_TICKERS: np.concatenate([n for _, n, _ in parts]),
-            REASON: np.concatenate([why for _, _, why in parts]).astype(str),
-        }
-    )
+    return pd.DataFrame(exposure_columns(al, cols, parts))  # one frame, no concat
 
 
 def feature_columns(features: pd.DataFrame, *, key: str) -> list[str]:
@@ -220,18 +209,7 @@ def feature_columns(features: pd.DataFrame, *, key: str) -> list[str]:
     ]
 
 
-SUMMARY_COLUMNS = (
-    FEATURE,
-    "mean",
-    "std",
-    "sharpe",
-    "positive_share",
-    "latest",
-    "latest_date",
-    "max_abs",
-    "n_dates",
-    "n_missing",
-)
+SUMMARY_COLUMNS = (FEATURE, *SUMMARY_STATS)
 
 
 def summarize_exposures(per_date: pd.DataFrame) -> pd.DataFrame:
