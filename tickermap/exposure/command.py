@@ -43,6 +43,12 @@ class ChurnLine:
     latest: float
     top_n: str
 
+    @classmethod
+    def of(cls, row: Mapping[Any, Any]) -> ChurnLine:
+        """From a row of the churn summary (``summarize_churn_columns``, ``summarize_churn``)."""
+        metric, mean, high, latest = (row[k] for k in ("metric", "mean", "max", "latest"))
+        return cls(str(metric), float(mean), float(high), float(latest), str(row["top_n"] or ""))
+
 
 @dataclass(frozen=True, slots=True)
 class ExposureView:

@@ -359,8 +359,5 @@ def _churn(
     table.update({c: cols[c] for c in CHURN_COLUMNS[2:]})
     table["top_n"] = top
     used = np.where(missing, -1, cols["top_n"])
-    lines = tuple(
-        ChurnLine(r["metric"], r["mean"], r["max"], r["latest"], r["top_n"])
-        for r in summarize_churn_columns(cols, used)
-    )
+    lines = tuple(ChurnLine.of(r) for r in summarize_churn_columns(cols, used))
     return table, lines

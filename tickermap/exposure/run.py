@@ -261,27 +261,19 @@ def forum_table(report: ExposureReport) -> pd.DataFrame:
 
 def view_of(report: ExposureReport) -> ExposureView:
     """What ``tickermap exposure`` prints of a report: the forum table, coverage and churn."""
-    table = forum_table(report)
+    s = report.summary
+    columns, rows = forum_rows({c: s[c].to_numpy() for c in s.columns})
     cov = report.coverage
     kept = cov.get("kept_out_by_history")
     return ExposureView(
-        columns=tuple(str(c) for c in table.columns),
-        rows=tuple(tuple(row) for row in table.itertuples(index=False)),
+        columns=columns,
+        rows=tuple(rows),
         matched=int(cov["matched"].sum()),
         signal_rows=int(cov["signal_rows"].sum()),
         worst_coverage=float(cov["coverage"].min()),
         low_dates=int(cov["low_coverage"].sum()),
         kept_out=None if kept is None else int(kept.sum()),
-        churn=tuple(
-            ChurnLine(
-                str(row["metric"]),
-                float(row["mean"]),
-                float(row["max"]),
-                float(row["latest"]),
-                str(row.get("top_n", "") or ""),
-            )
-            for row in report.churn_summary.to_dict("records")
-        ),
+        churn=tuple(ChurnLine.of(row) for row in report.churn_summary.to_dict("records")),
     )
 
 
